@@ -1,0 +1,229 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SimClock } from './clock';
+import { FaultController, type FaultRule } from './faults';
+import { parseJsonBody, sendJson } from './http';
+import { RateLimiter } from './rate-limit';
+import { ShopTruth } from './truth';
+import type { DemoCredentials, MallId, MallSim, RouteRequest, SeedListing, SimContext } from './types';
+import { MALL_IDS } from './types';
+import { createRakutenSim } from '../rakuten';
+import { createYahooSim } from '../yahoo';
+import { createAmazonSim } from '../amazon';
+
+export interface MallSimOptions {
+  /** Ports: 0 picks free ones (tests). */
+  ports?: Partial<Record<MallId | 'control', number>>;
+  host?: string;
+  timeScale?: number;
+  rateLimits?: boolean;
+  credentials?: DemoCredentials;
+}
+
+export interface RunningMallSim {
+  ctx: SimContext;
+  malls: Record<MallId, MallSim>;
+  /** Base URLs clients use in place of the real API hosts. */
+  urls: Record<MallId | 'control', string>;
+  seed(listings: SeedListing[]): void;
+  close(): Promise<void>;
+}
+
+let cachedYahooKeys: { publicKeyPem: string; privateKeyPem: string } | undefined;
+
+export function demoCredentials(): DemoCredentials {
+  cachedYahooKeys ??= (() => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    return {
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    };
+  })();
+  return {
+    rakuten: { serviceSecret: 'SP000001_demoSecretIchigen', licenseKey: 'SL000001_demoLicenseIchigen', shopId: '000001' },
+    yahoo: { clientId: 'dj00demoIchigenClientId', clientSecret: 'demoYahooSecret', sellerId: 'ichigen-demo', keyVersion: '1', ...cachedYahooKeys },
+    amazon: {
+      clientId: 'amzn1.application-oa2-client.ichigendemo',
+      clientSecret: 'amzn1.oa2-cs.v1.ichigendemosecret',
+      refreshToken: 'Atzr|IwEBIichigen-demo-refresh-token',
+      sellerId: 'A2ICHIGENDEMO',
+      marketplaceId: 'A1VC38T7YXB528',
+    },
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Applies the transport-level faults every mall shares; mall-specific faults are the mall's job. */
+async function applyTransportFault(ctx: SimContext, mall: MallId, request: RouteRequest): Promise<'handled' | 'continue'> {
+  const fault = ctx.faults.take(mall, request.url.pathname, ['slow', 'hang', 'drop']);
+  if (!fault) return 'continue';
+  if (fault.kind === 'drop') {
+    request.req.socket.destroy();
+    return 'handled';
+  }
+  if (fault.kind === 'hang') {
+    // Never answer; the socket stays open until the client gives up.
+    return 'handled';
+  }
+  await new Promise((r) => setTimeout(r, fault.delayMs ?? 5_000));
+  return 'continue';
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+export async function startMallSim(options: MallSimOptions = {}): Promise<RunningMallSim> {
+  const host = options.host ?? '127.0.0.1';
+  const clock = new SimClock(options.timeScale ?? 1);
+  const limiter = new RateLimiter(clock);
+  limiter.enabled = options.rateLimits ?? true;
+  const ctx: SimContext = {
+    clock,
+    limiter,
+    faults: new FaultController(),
+    truth: new ShopTruth(() => clock.now()),
+    credentials: options.credentials ?? demoCredentials(),
+  };
+  const malls: Record<MallId, MallSim> = {
+    rakuten: createRakutenSim(ctx),
+    yahoo: createYahooSim(ctx),
+    amazon: createAmazonSim(ctx),
+  };
+  const servers: Server[] = [];
+  const urls = {} as Record<MallId | 'control', string>;
+
+  const seed = (listings: SeedListing[]) => {
+    for (const l of listings) ctx.truth.setStock(l.skuCode, l.stock);
+    for (const mall of MALL_IDS) malls[mall].seed(listings);
+  };
+
+  for (const mall of MALL_IDS) {
+    const server = createServer((req, res) => {
+      void (async () => {
+        const request: RouteRequest = {
+          req,
+          res,
+          method: req.method ?? 'GET',
+          url: new URL(req.url ?? '/', `http://${req.headers.host ?? host}`),
+          body: await readBody(req),
+        };
+        try {
+          if ((await applyTransportFault(ctx, mall, request)) === 'handled') return;
+          await malls[mall].handle(request);
+        } catch (error) {
+          if (!res.headersSent) sendJson(res, 500, { error: String(error) });
+        }
+      })();
+    });
+    servers.push(server);
+    const port = await listen(server, options.ports?.[mall] ?? 0, host);
+    urls[mall] = `http://${host}:${port}`;
+  }
+
+  const control = createServer((req, res) => {
+    void (async () => {
+      const request: RouteRequest = {
+        req,
+        res,
+        method: req.method ?? 'GET',
+        url: new URL(req.url ?? '/', `http://${host}`),
+        body: await readBody(req),
+      };
+      try {
+        await handleControl(request, res);
+      } catch (error) {
+        sendJson(res, 400, { error: String(error) });
+      }
+    })();
+  });
+
+  async function handleControl(request: RouteRequest, res: ServerResponse): Promise<void> {
+    const { method } = request;
+    const path = request.url.pathname;
+    const body = parseJsonBody(request) as Record<string, unknown> | undefined;
+    if (method === 'GET' && path === '/__control/state') {
+      const shown: Record<string, Record<string, number>> = {};
+      for (const m of MALL_IDS) shown[m] = Object.fromEntries(malls[m].shownStock());
+      return sendJson(res, 200, {
+        mallTime: clock.now(),
+        truth: ctx.truth.snapshot(),
+        shown,
+        oversells: ctx.truth.oversells,
+        acceptedOrders: ctx.truth.acceptedOrders,
+        cancelledOrders: ctx.truth.cancelledOrders,
+        throttled: Object.fromEntries(limiter.throttled),
+        faultsFired: ctx.faults.fired.length,
+      });
+    }
+    if (method === 'POST' && path === '/__control/faults') {
+      const rules = (Array.isArray(body) ? body : [body]) as FaultRule[];
+      for (const rule of rules) ctx.faults.add(rule);
+      return sendJson(res, 200, { pending: ctx.faults.pending() });
+    }
+    if (method === 'DELETE' && path === '/__control/faults') {
+      ctx.faults.clear();
+      return sendJson(res, 200, { pending: [] });
+    }
+    if (method === 'POST' && path === '/__control/time') {
+      clock.advance(Number(body?.advanceMs ?? 0));
+      return sendJson(res, 200, { mallTime: clock.now() });
+    }
+    if (method === 'POST' && path === '/__control/rate-limits') {
+      limiter.enabled = Boolean(body?.enabled);
+      return sendJson(res, 200, { enabled: limiter.enabled });
+    }
+    if (method === 'POST' && path === '/__control/seed') {
+      seed(body?.listings as SeedListing[]);
+      return sendJson(res, 200, { ok: true });
+    }
+    if (method === 'POST' && path === '/__control/order') {
+      const mall = body?.mall as MallId;
+      const orderId = malls[mall].placeBuyerOrder(body?.lines as { skuCode: string; quantity: number }[]);
+      return sendJson(res, orderId ? 200 : 409, { orderId });
+    }
+    if (method === 'POST' && path === '/__control/cancel') {
+      const mall = body?.mall as MallId;
+      return sendJson(res, 200, { cancelled: malls[mall].cancelBuyerOrder(String(body?.orderId)) });
+    }
+    if (method === 'POST' && path === '/__control/reset') {
+      ctx.faults.clear();
+      limiter.reset();
+      ctx.truth.reset();
+      for (const m of MALL_IDS) malls[m].reset();
+      return sendJson(res, 200, { ok: true });
+    }
+    sendJson(res, 404, { error: `unknown control path ${method} ${path}` });
+  }
+
+  servers.push(control);
+  const controlPort = await listen(control, options.ports?.control ?? 0, host);
+  urls.control = `http://${host}:${controlPort}`;
+
+  return {
+    ctx,
+    malls,
+    urls,
+    seed,
+    close: async () => {
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.closeAllConnections();
+              s.close(() => resolve());
+            }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { defineConfig } from 'wxt';
+
+/**
+ * Build modes:
+ * - production (`wxt build`, `wxt zip`): talks to the real malls only; no localhost permission.
+ * - e2e / demo: also allowed to reach the local mall simulator on 127.0.0.1, and the sync alarm may run
+ *   faster than Chrome's 30 s floor (unpacked extensions are not clamped).
+ */
+export default defineConfig({
+  modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
+  vite: () => ({
+    ssr: { noExternal: ['@webext-core/messaging'] },
+  }),
+  manifest: ({ mode }) => {
+    const local = mode === 'e2e' || mode === 'demo' || mode === 'development';
+    return {
+      name: '__MSG_extName__',
+      description: '__MSG_extDescription__',
+      default_locale: 'ja',
+      minimum_chrome_version: '120',
+      permissions: ['storage', 'alarms', 'unlimitedStorage'],
+      host_permissions: local ? ['http://127.0.0.1/*'] : [],
+      action: { default_title: '__MSG_extName__' },
+    };
+  },
+});
