@@ -19,8 +19,10 @@ export default defineConfig({
       default_locale: 'ja',
       minimum_chrome_version: '120',
       permissions: ['storage', 'alarms', 'unlimitedStorage'],
-      host_permissions: local ? ['http://127.0.0.1/*'] : [],
+      ...(local ? { host_permissions: ['http://127.0.0.1/*'] } : {}),
       action: { default_title: '__MSG_extName__' },
+      // The dashboard is the options page, opened in a full tab (settings, catalog, orders, history).
+      options_ui: { page: 'dashboard.html', open_in_tab: true },
     };
   },
 });

@@ -1,0 +1,89 @@
+import { useState } from 'react';
+import { useBackground } from '@/components/common/use-background';
+import { MALL_IDS, type MallId } from '@/lib/catalog/schemas';
+import { formatJst, t, type MessageKey } from '@/lib/i18n';
+import { callBackground, type CredentialInput } from '@/lib/messaging/protocol';
+
+const FIELDS: Record<MallId, { name: string; label: MessageKey; secret: boolean }[]> = {
+  rakuten: [
+    { name: 'serviceSecret', label: 'settings.rakuten.serviceSecret', secret: true },
+    { name: 'licenseKey', label: 'settings.rakuten.licenseKey', secret: true },
+  ],
+  yahoo: [
+    { name: 'sellerId', label: 'settings.yahoo.sellerId', secret: false },
+    { name: 'clientId', label: 'settings.yahoo.clientId', secret: false },
+    { name: 'clientSecret', label: 'settings.yahoo.clientSecret', secret: true },
+  ],
+  amazon: [
+    { name: 'sellerId', label: 'settings.amazon.sellerId', secret: false },
+    { name: 'clientId', label: 'settings.amazon.clientId', secret: false },
+    { name: 'clientSecret', label: 'settings.amazon.clientSecret', secret: true },
+    { name: 'refreshToken', label: 'settings.amazon.refreshToken', secret: true },
+  ],
+};
+
+/** Credentials per mall. Saved values are never read back into the page, only whether they are set. */
+export function CredentialsForm() {
+  const [status, reload] = useBackground('getCredentialStatus', {}, 'status');
+  return (
+    <div className="settings">
+      <h2>{t('settings.credentials')}</h2>
+      <p className="muted">{t('settings.secretHidden')}</p>
+      {MALL_IDS.map((mall) => (
+        <MallCredentials
+          key={mall}
+          mall={mall}
+          configured={status.state === 'ready' ? status.data[mall] : undefined}
+          onSaved={reload}
+        />
+      ))}
+    </div>
+  );
+}
+
+function MallCredentials({ mall, configured, onSaved }: { mall: MallId; configured?: { configured: boolean; updatedAt?: number }; onSaved: () => void }) {
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string; issues?: { path: string; message: string }[] }>();
+  const save = async () => {
+    const result = await callBackground('saveCredentials', { mall, ...values } as CredentialInput);
+    if (!result.ok) return setMessage({ kind: 'error', text: result.error.message, ...(result.error.issues ? { issues: result.error.issues } : {}) });
+    setValues({});
+    setMessage({ kind: 'ok', text: t('settings.saved') });
+    onSaved();
+  };
+  return (
+    <form
+      className="mall-credentials"
+      data-testid={`credentials-${mall}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h3>
+        {t(`mall.${mall}`)}{' '}
+        <small data-testid={`credentials-status-${mall}`}>
+          {configured?.configured && configured.updatedAt ? t('settings.configured', { when: formatJst(configured.updatedAt) }) : t('settings.notConfigured')}
+        </small>
+      </h3>
+      {FIELDS[mall].map((field) => (
+        <label key={field.name}>
+          <span>{t(field.label)}</span>
+          <input
+            name={field.name}
+            type={field.secret ? 'password' : 'text'}
+            autoComplete="off"
+            value={values[field.name] ?? ''}
+            onChange={(e) => setValues({ ...values, [field.name]: e.target.value })}
+          />
+        </label>
+      ))}
+      <button type="submit">{t('settings.save')}</button>
+      {message && (
+        <div role={message.kind === 'error' ? 'alert' : 'status'} className={message.kind === 'error' ? 'error' : 'ok'}>
+          {message.text}
+        </div>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,39 @@
+import { useBackground } from '@/components/common/use-background';
+import { MALL_IDS } from '@/lib/catalog/schemas';
+import { formatCount, formatJst, t } from '@/lib/i18n';
+
+export function Popup() {
+  const [status] = useBackground('getCatalogStatus', {}, 'status');
+  const [credentials] = useBackground('getCredentialStatus', {}, 'credentials');
+  return (
+    <div className="popup">
+      <h1>{t('appName')}</h1>
+      {status.state === 'ready' && (
+        <p data-testid="popup-counts">
+          {t('panel.catalogCounts', { products: formatCount(status.data.counts.products), skus: formatCount(status.data.counts.skus), orders: formatCount(status.data.counts.orders) })}
+          <br />
+          {status.data.lastSync
+            ? t('panel.lastSync', {
+                when: formatJst(status.data.lastSync.finishedAt ?? status.data.lastSync.startedAt),
+                outcome: status.data.lastSync.reason === 'no-connected-malls' ? t('sync.reason.no-connected-malls') : t(`sync.outcome.${status.data.lastSync.outcome}`),
+              })
+            : t('panel.neverSynced')}
+        </p>
+      )}
+      {status.state === 'error' && <p className="error">{status.error.message}</p>}
+      <dl>
+        {MALL_IDS.map((mall) => (
+          <div key={mall} style={{ display: 'contents' }}>
+            <dt>{t(`mall.${mall}`)}</dt>
+            <dd data-testid={`popup-mall-${mall}`}>
+              {credentials.state === 'ready' && credentials.data[mall].configured ? t('popup.connected') : t('popup.notConnected')}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>
+        {t('popup.openDashboard')}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,14 @@
+import { catalogDb } from '@/lib/catalog/db';
+import { runSyncTick } from '@/lib/sync/cycle';
+import { ALARM_SPECS, ensureAlarms } from '@/lib/background/alarms';
+
+export function setupAlarms(): void {
+  const handlers: Record<string, () => Promise<void>> = {
+    [ALARM_SPECS.sync.name]: () => runSyncTick({ db: catalogDb(), connectedMalls: async () => [] }),
+  };
+  browser.alarms.onAlarm.addListener((alarm) => {
+    void handlers[alarm.name]?.();
+  });
+  // Alarms may vanish on browser restart (before Chrome 150) or on update: assert them at every start.
+  void ensureAlarms(browser.alarms, import.meta.env.MODE);
+}

@@ -1,0 +1,125 @@
+import { defineExtensionMessaging } from '@webext-core/messaging';
+import { z } from 'zod';
+import {
+  mallIdSchema,
+  orderLineSchema,
+  orderSchema,
+  listingSchema,
+  skuCodeSchema,
+  skuSchema,
+  syncRunSchema,
+} from '../catalog/schemas';
+
+/**
+ * The one message contract between content scripts, extension pages and the service worker.
+ *
+ * Each message names who may send it and the zod schemas of its request and answer. The background
+ * validates every request where it is received (TypeScript types do not cross contexts) and checks the
+ * sender; a refused request gets a `MessageError` the UI can show as is.
+ *
+ * `content` messages may come from our content scripts on mall admin pages; they must never answer with
+ * a credential. `extension-page` messages come only from the popup and dashboard.
+ */
+
+export const pageContextSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('item'), mall: mallIdSchema, itemId: z.string().min(1).max(100) }),
+  z.object({ kind: z.literal('order'), mall: mallIdSchema, orderNumber: z.string().min(1).max(100) }),
+  z.object({ kind: z.literal('other'), mall: mallIdSchema }),
+]);
+export type PageContext = z.infer<typeof pageContextSchema>;
+
+const catalogCountsSchema = z.object({
+  products: z.number(),
+  skus: z.number(),
+  listings: z.record(mallIdSchema, z.number()),
+  orders: z.number(),
+  pendingJobs: z.number(),
+});
+
+const panelDataSchema = z.object({
+  context: pageContextSchema,
+  skus: z.array(z.object({ sku: skuSchema, listings: z.array(listingSchema) })),
+  order: z.object({ order: orderSchema, lines: z.array(orderLineSchema) }).optional(),
+  counts: catalogCountsSchema,
+  lastSync: syncRunSchema.optional(),
+});
+export type PanelData = z.infer<typeof panelDataSchema>;
+
+export const credentialInputSchema = z.discriminatedUnion('mall', [
+  z.object({ mall: z.literal('rakuten'), serviceSecret: z.string().trim().min(1).max(50), licenseKey: z.string().trim().min(1).max(50) }),
+  z.object({
+    mall: z.literal('yahoo'),
+    clientId: z.string().trim().min(1).max(200),
+    clientSecret: z.string().trim().min(1).max(200),
+    sellerId: z.string().trim().min(1).max(100),
+  }),
+  z.object({
+    mall: z.literal('amazon'),
+    clientId: z.string().trim().min(1).max(200),
+    clientSecret: z.string().trim().min(1).max(200),
+    refreshToken: z.string().trim().min(1).max(2000),
+    sellerId: z.string().trim().min(1).max(50),
+  }),
+]);
+export type CredentialInput = z.infer<typeof credentialInputSchema>;
+
+/** What pages may know about credentials: whether they are set, never their values. */
+const credentialStatusSchema = z.record(mallIdSchema, z.object({ configured: z.boolean(), updatedAt: z.number().optional() }));
+export type CredentialStatus = z.infer<typeof credentialStatusSchema>;
+
+const stockAdjustmentSchema = z.object({
+  skuCode: skuCodeSchema,
+  delta: z
+    .number()
+    .int()
+    .refine((n) => n !== 0, { message: 'delta-zero' }),
+  /** Made once per user action by the sender, so a resent message cannot adjust twice. */
+  requestId: z.string().uuid(),
+  note: z.string().max(200).optional(),
+});
+
+export const messageContract = {
+  getPanelData: { from: 'content', request: pageContextSchema, response: panelDataSchema },
+  getCatalogStatus: {
+    from: 'content',
+    request: z.object({}).strict(),
+    response: z.object({ counts: catalogCountsSchema, lastSync: syncRunSchema.optional() }),
+  },
+  recordStockAdjustment: {
+    from: 'content',
+    request: stockAdjustmentSchema,
+    response: z.object({ skuCode: skuCodeSchema, stock: z.number().int(), applied: z.boolean() }),
+  },
+  getCredentialStatus: { from: 'extension-page', request: z.object({}).strict(), response: credentialStatusSchema },
+  saveCredentials: { from: 'extension-page', request: credentialInputSchema, response: credentialStatusSchema },
+  loadDemoCatalog: {
+    from: 'extension-page',
+    request: z.object({ skuCount: z.number().int().positive().max(200_000).optional() }).strict(),
+    response: z.object({ skus: z.number() }),
+  },
+} as const satisfies Record<string, { from: 'content' | 'extension-page'; request: z.ZodType; response: z.ZodType }>;
+
+export type MessageName = keyof typeof messageContract;
+export type MessageRequest<N extends MessageName> = z.input<(typeof messageContract)[N]['request']>;
+export type MessageResponse<N extends MessageName> = z.output<(typeof messageContract)[N]['response']>;
+
+export const messageErrorSchema = z.object({
+  code: z.enum(['invalid-payload', 'unknown-message', 'forbidden-sender', 'internal']),
+  /** Already in the user's language. */
+  message: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type MessageError = z.infer<typeof messageErrorSchema>;
+
+export type MessageResult<T> = { ok: true; data: T } | { ok: false; error: MessageError };
+
+/** Payloads stay `unknown` on the wire: the receiver trusts nothing it has not parsed. */
+type WireProtocol = { [N in MessageName]: (data: unknown) => MessageResult<MessageResponse<N>> };
+
+export const messenger = defineExtensionMessaging<WireProtocol>();
+
+/** Ask the background. Never throws for a refused request: the error comes back as a result. */
+export async function callBackground<N extends MessageName>(name: N, data: MessageRequest<N>): Promise<MessageResult<MessageResponse<N>>> {
+  const send = messenger.sendMessage as (name: MessageName, data: unknown) => Promise<unknown>;
+  return (await send(name, data)) as MessageResult<MessageResponse<N>>;
+}
