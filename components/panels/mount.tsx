@@ -19,11 +19,11 @@ export function mountMallPanels(ctx: ContentScriptContext, adapter: PageAdapter)
   let current: ShadowRootContentScriptUi<Root> | undefined;
   let generation = 0;
 
-  const mount = async () => {
+  const mount = async (url: URL) => {
     const mine = ++generation;
     current?.remove();
     current = undefined;
-    const context: PageContext = adapter.readContext(new URL(location.href), document);
+    const context: PageContext = adapter.readContext(url, document);
     const features = panelFeatures.filter((f) => f.appliesTo(context));
     if (features.length === 0) return;
     const anchor = adapter.findAnchor(document);
@@ -52,7 +52,8 @@ export function mountMallPanels(ctx: ContentScriptContext, adapter: PageAdapter)
     current = ui;
   };
 
-  void mount();
-  ctx.addEventListener(window, 'wxt:locationchange', () => void mount());
+  void mount(new URL(location.href));
+  // The event comes from the Navigation API before `location` changes: read the new URL from it.
+  ctx.addEventListener(window, 'wxt:locationchange', (event) => void mount(event.newUrl));
   ctx.onInvalidated(() => current?.remove());
 }

@@ -84,7 +84,6 @@ export function buildDemoShop(skuCount = 200, seed = 20261201): DemoShop {
         const ci = (p + c) % COLORS.length;
         const code = `${productId}-${COLOR_CODES[ci]}-${size.toLowerCase()}`;
         const n = skus.length + 1;
-        const variantIndex = skus.filter((s) => s.productId === productId).length + 1;
         skus.push({
           code,
           productId,

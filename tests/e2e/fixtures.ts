@@ -1,0 +1,107 @@
+import { test as base, chromium, type BrowserContext, type Page, type Worker } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildDemoShop } from '@/lib/demo/demo-shop';
+import { ADMIN_ROUTE_PATTERNS, renderAdminPage } from '../mall-sim/admin/pages';
+
+export const EXTENSION_DIR = path.resolve('.output/chrome-mv3-e2e');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const demo = buildDemoShop();
+
+export async function launchWithExtension(): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'ichigen-e2e-')), {
+    executablePath: CHROMIUM,
+    headless: true,
+    locale: 'ja-JP',
+    args: [
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--lang=ja',
+    ],
+  });
+  // Mall admin pages at their real https URLs, so the content scripts' `matches` apply as in production.
+  for (const pattern of ADMIN_ROUTE_PATTERNS) {
+    await context.route(pattern, async (route) => {
+      const html = renderAdminPage(new URL(route.request().url()), {
+        itemName: (mall, id) => demo.skus.find((s) => (mall === 'rakuten' ? s.rakuten?.manageNumber : mall === 'yahoo' ? s.yahoo?.itemCode : s.amazon?.sellerSku) === id)?.productName,
+      });
+      await route.fulfill({ status: html ? 200 : 404, contentType: 'text/html; charset=utf-8', body: html ?? 'not found' });
+    });
+  }
+  return context;
+}
+
+export async function serviceWorkerOf(context: BrowserContext): Promise<Worker> {
+  return context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+}
+
+export async function extensionIdOf(context: BrowserContext): Promise<string> {
+  return new URL((await serviceWorkerOf(context)).url()).host;
+}
+
+/** Closes the extension's service worker as Chrome does when it idles (see shared/notes/toolchain.md). */
+export async function killServiceWorker(context: BrowserContext): Promise<void> {
+  const browser = context.browser();
+  const cdp = browser ? await browser.newBrowserCDPSession() : await context.newCDPSession(context.pages()[0] ?? (await context.newPage()));
+  const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
+  const workers = targetInfos.filter((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
+  if (workers.length === 0) throw new Error('no extension service worker to kill');
+  for (const w of workers) await cdp.send('Target.closeTarget', { targetId: w.targetId });
+  await cdp.detach();
+}
+
+/**
+ * Runs `expression` inside the content script's isolated world of `page`, exactly where the content
+ * script's own code runs (with its `chrome.runtime`), to send what a buggy or compromised script might.
+ */
+export async function evaluateInContentScript<T>(page: Page, expression: string): Promise<T> {
+  const cdp = await page.context().newCDPSession(page);
+  const contexts: { id: number; name: string; origin: string; auxData?: { type?: string; isDefault?: boolean } }[] = [];
+  cdp.on('Runtime.executionContextCreated', (e: { context: (typeof contexts)[number] }) => contexts.push(e.context));
+  await cdp.send('Runtime.enable');
+  await page.waitForTimeout(100);
+  const isolated = contexts.find((c) => c.auxData?.type === 'isolated' && c.origin.startsWith('chrome-extension://'));
+  if (!isolated) throw new Error(`no content-script world among ${JSON.stringify(contexts.map((c) => [c.name, c.origin, c.auxData?.type]))}`);
+  const result = (await cdp.send('Runtime.evaluate', { expression, contextId: isolated.id, awaitPromise: true, returnByValue: true })) as {
+    result: { value: T };
+    exceptionDetails?: unknown;
+  };
+  await cdp.detach();
+  if (result.exceptionDetails) throw new Error(JSON.stringify(result.exceptionDetails));
+  return result.result.value;
+}
+
+export const test = base.extend<{ context: BrowserContext; extensionId: string }>({
+  // eslint-disable-next-line no-empty-pattern
+  context: async ({}, use) => {
+    const context = await launchWithExtension();
+    await use(context);
+    await context.close();
+  },
+  extensionId: async ({ context }, use) => {
+    await use(await extensionIdOf(context));
+  },
+});
+export const expect = test.expect;
+
+export async function openDashboard(context: BrowserContext, extensionId: string, hash = ''): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`chrome-extension://${extensionId}/dashboard.html${hash}`);
+  return page;
+}
+
+export async function loadDemoData(context: BrowserContext, extensionId: string): Promise<void> {
+  const page = await openDashboard(context, extensionId);
+  await page.getByRole('button', { name: 'デモデータを読み込む' }).click();
+  await expect(page.getByRole('status')).toContainText('SKU 200件');
+  await page.close();
+}
