@@ -1,0 +1,158 @@
+import type { MallId } from '../catalog/schemas';
+import { MallError, type MallErrorKind } from '../malls/errors';
+import type { RateLimiter, RateSpec } from './rate-limiter';
+
+export interface HttpRequest {
+  mall: MallId;
+  /** Our endpoint name, for errors and for the limiter key. */
+  endpoint: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** The limit of this endpoint; `key` defaults to `${mall}:${endpoint}`. */
+  rate?: RateSpec & { key?: string };
+  timeoutMs?: number;
+  /**
+   * Whether a failure after the request may have reached the mall can be retried. Reads and absolute
+   * writes are idempotent; a RELATIVE stock change or a createFeed is not.
+   */
+  idempotent?: boolean;
+  /**
+   * Headers computed per attempt (a fresh access token, a signature with the current time).
+   * Called before every attempt, after the rate-limit wait.
+   */
+  prepare?: () => Promise<Record<string, string>>;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** Attempts it took (1 = first try). */
+  attempts: number;
+}
+
+/**
+ * How a mall answers "too many requests" or "try later". Each mall's folder passes its own: Rakuten may
+ * answer 403 QPSLimit, Yahoo answers 403 "Forbidden" for both throttling and quota.
+ */
+export type ResponseClassifier = (status: number, text: string, headers: Headers) => { kind: MallErrorKind; code?: string; retryAfterMs?: number } | undefined;
+
+export interface HttpClientOptions {
+  fetch?: typeof fetch;
+  limiter: RateLimiter;
+  /** Attempts per request, including the first. */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  defaultTimeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Called on each retry, for logs and the sync history. */
+  onRetry?: (info: { mall: MallId; endpoint: string; attempt: number; error: MallError; delayMs: number }) => void;
+}
+
+export const defaultClassifier: ResponseClassifier = (status, _text, headers) => {
+  const retryAfter = headers.get('retry-after');
+  const retryAfterMs = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : undefined;
+  if (status === 429) return { kind: 'throttled', ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  if (status >= 500) return { kind: 'server', ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  return undefined;
+};
+
+/**
+ * The one way Ichigen calls a mall: waits for the endpoint's rate limit, sends, and retries what can be
+ * retried (throttling, 5xx, timeouts, dropped connections) with exponential backoff and full jitter.
+ * Anything else comes back as a response for the mall's code to parse.
+ */
+export class HttpClient {
+  private readonly fetchImpl: typeof fetch;
+  private readonly options: Required<Omit<HttpClientOptions, 'fetch' | 'onRetry'>> & Pick<HttpClientOptions, 'onRetry'>;
+
+  constructor(options: HttpClientOptions) {
+    this.fetchImpl = options.fetch ?? ((...args) => globalThis.fetch(...args));
+    this.options = {
+      limiter: options.limiter,
+      maxAttempts: options.maxAttempts ?? 6,
+      baseDelayMs: options.baseDelayMs ?? 500,
+      maxDelayMs: options.maxDelayMs ?? 30_000,
+      defaultTimeoutMs: options.defaultTimeoutMs ?? 30_000,
+      sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      random: options.random ?? Math.random,
+      onRetry: options.onRetry,
+    };
+  }
+
+  async request(req: HttpRequest, classify: ResponseClassifier = defaultClassifier): Promise<HttpResponse> {
+    const { maxAttempts } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      const limiterKey = req.rate ? (req.rate.key ?? `${req.mall}:${req.endpoint}`) : undefined;
+      if (req.rate && limiterKey) await this.options.limiter.acquire(limiterKey, req.rate);
+      let error: MallError;
+      let sent = false;
+      try {
+        const extra = req.prepare ? await req.prepare() : {};
+        sent = true;
+        const response = await this.send(req, { ...(req.headers ?? {}), ...extra });
+        const verdict = classify(response.status, response.text, response.headers);
+        if (!verdict) return { ...response, attempts: attempt };
+        error = new MallError({
+          mall: req.mall,
+          endpoint: req.endpoint,
+          kind: verdict.kind,
+          status: response.status,
+          message: `HTTP ${response.status}${verdict.code ? ` ${verdict.code}` : ''}`,
+          ...(verdict.code ? { code: verdict.code } : {}),
+          ...(verdict.retryAfterMs !== undefined ? { retryAfterMs: verdict.retryAfterMs } : {}),
+        });
+        if (!error.retryable) return { ...response, attempts: attempt };
+        if (error.kind === 'throttled' && req.rate && limiterKey) {
+          await this.options.limiter.penalise(limiterKey, error.retryAfterMs ?? 1000 / req.rate.rate, req.rate);
+        }
+      } catch (caught) {
+        if (caught instanceof MallError) error = caught;
+        else if (!sent) throw caught;
+        else error = this.transportError(req, caught);
+      }
+      // A request that may have reached the mall is retried only when doing it twice is harmless.
+      const mayRetry = error.retryable && (req.idempotent !== false || error.kind === 'throttled' || error.status !== undefined);
+      if (!mayRetry || attempt >= maxAttempts) throw error;
+      const backoff = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempt - 1));
+      const delayMs = Math.max(error.retryAfterMs ?? 0, Math.round(this.options.random() * backoff));
+      this.options.onRetry?.({ mall: req.mall, endpoint: req.endpoint, attempt, error, delayMs });
+      await this.options.sleep(delayMs);
+    }
+  }
+
+  private async send(req: HttpRequest, headers: Record<string, string>): Promise<Omit<HttpResponse, 'attempts'>> {
+    const controller = new AbortController();
+    const timeoutMs = req.timeoutMs ?? this.options.defaultTimeoutMs;
+    const timer = setTimeout(() => controller.abort(new MallError({ mall: req.mall, endpoint: req.endpoint, kind: 'timeout', message: `no answer within ${timeoutMs} ms` })), timeoutMs);
+    try {
+      const response = await this.fetchImpl(req.url, {
+        method: req.method,
+        headers,
+        ...(req.body !== undefined ? { body: req.body as BodyInit } : {}),
+        signal: controller.signal,
+      });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, text };
+    } catch (caught) {
+      if (controller.signal.aborted && controller.signal.reason instanceof MallError) throw controller.signal.reason;
+      throw this.transportError(req, caught);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private transportError(req: HttpRequest, caught: unknown): MallError {
+    return new MallError({
+      mall: req.mall,
+      endpoint: req.endpoint,
+      kind: 'network',
+      message: caught instanceof Error ? caught.message : String(caught),
+      cause: caught,
+    });
+  }
+}
