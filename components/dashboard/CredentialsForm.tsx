@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useBackground } from '@/components/common/use-background';
 import { MALL_IDS, type MallId } from '@/lib/catalog/schemas';
 import { formatJst, t, type MessageKey } from '@/lib/i18n';
-import { callBackground, type CredentialInput } from '@/lib/messaging/protocol';
+import { callBackground, type CredentialInput, type MessageResponse } from '@/lib/messaging/protocol';
 
 const FIELDS: Record<MallId, { name: string; label: MessageKey; secret: boolean }[]> = {
   rakuten: [
@@ -78,12 +78,53 @@ function MallCredentials({ mall, configured, onSaved }: { mall: MallId; configur
           />
         </label>
       ))}
-      <button type="submit">{t('settings.save')}</button>
+      <button type="submit">{t('settings.save')}</button> <ConnectionTest mall={mall} />
       {message && (
         <div role={message.kind === 'error' ? 'alert' : 'status'} className={message.kind === 'error' ? 'error' : 'ok'}>
           {message.text}
         </div>
       )}
     </form>
+  );
+}
+
+function ConnectionTest({ mall }: { mall: MallId }) {
+  const [state, setState] = useState<{ running: boolean; report?: MessageResponse<'testConnection'>; error?: string }>({ running: false });
+  const run = async () => {
+    setState({ running: true });
+    const result = await callBackground('testConnection', { mall });
+    setState(result.ok ? { running: false, report: result.data } : { running: false, error: result.error.message });
+  };
+  return (
+    <>
+      <button type="button" onClick={() => void run()} disabled={state.running}>
+        {t('connection.test')}
+      </button>
+      <div className="connection-report" data-testid={`connection-report-${mall}`} aria-live="polite">
+        {state.running && <p className="muted">{t('connection.testing')}</p>}
+        {state.error && <p className="error">{state.error}</p>}
+        {state.report && (
+          <>
+            <p className={state.report.ok ? 'ok' : 'error'} data-testid={`connection-result-${mall}`}>
+              {state.report.ok ? t('connection.ok') : t('connection.failed')}
+            </p>
+            <ul>
+              {state.report.checks
+                .filter((c) => !c.ok)
+                .map((c) => (
+                  <li key={c.name} className="error">
+                    {c.message}
+                  </li>
+                ))}
+              {state.report.expiries.map((e) => (
+                <li key={e.what} className={e.warn ? 'error' : 'muted'}>
+                  {t('connection.expires', { what: t(`connection.expiry.${e.what}`), when: formatJst(e.expiresAt), days: e.daysLeft })}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </div>
+    </>
   );
 }

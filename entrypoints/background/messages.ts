@@ -8,7 +8,7 @@ export function setupMessages(): void {
   // Validation messages in the user's language.
   z.config(currentLanguage() === 'ja' ? z.locales.ja() : z.locales.en());
   const extensionOrigin = browser.runtime.getURL('/').replace(/\/$/, '');
-  registerMessageHandlers(createMessageHandlers(catalogDb(), { allowDemoData: import.meta.env.MODE !== 'production' }), {
+  registerMessageHandlers(createMessageHandlers(catalogDb(), { allowDemoData: import.meta.env.MODE !== 'production', adapterFor: async () => undefined }), {
     extensionId: browser.runtime.id,
     extensionOrigin,
   });

@@ -3,12 +3,23 @@ import { credentialStatus, saveCredentials } from '../catalog/credentials';
 import { importDemoCatalog } from '../catalog/import-demo';
 import { countCatalog, findOrder, findSkusByMallItem, lastSyncRun } from '../catalog/queries';
 import { applyMovements } from '../sync/ledger';
+import type { MallId } from '../catalog/schemas';
+import { describeMallError } from '../malls/describe-error';
+import type { MallAdapter } from '../malls/types';
+import { t } from '../i18n';
 import type { MessageHandlers } from './receiver';
 
 export interface HandlerOptions {
   /** The demo import exists in demo and e2e builds only; production staff never see sample data. */
   allowDemoData: boolean;
+  /** The adapter for a mall with the stored credentials, or undefined when none are stored. */
+  adapterFor: (mall: MallId) => Promise<MallAdapter | undefined>;
+  now?: () => number;
 }
+
+/** Warn this many days before a credential expires: enough to renew it during a normal week. */
+export const EXPIRY_WARNING_DAYS = 14;
+const DAY_MS = 86_400_000;
 
 export function createMessageHandlers(db: CatalogDb, options: HandlerOptions): MessageHandlers {
   return {
@@ -33,6 +44,26 @@ export function createMessageHandlers(db: CatalogDb, options: HandlerOptions): M
     async saveCredentials(input) {
       await saveCredentials(db, input);
       return credentialStatus(db);
+    },
+    async testConnection({ mall }) {
+      const adapter = await options.adapterFor(mall);
+      if (!adapter) return { mall, ok: false, checks: [{ name: 'credentials', ok: false, message: t('connection.notConfigured') }], expiries: [] };
+      const report = await adapter.testConnection();
+      const now = (options.now ?? Date.now)();
+      await db.auditLog.add({ at: now, actor: 'user', action: 'connection.tested', detail: { mall, ok: report.ok } });
+      return {
+        mall,
+        ok: report.ok,
+        checks: report.checks.map((c) => ({
+          name: c.name,
+          ok: c.ok,
+          ...(c.error ? { message: describeMallError(c.error), kind: c.error.kind } : {}),
+        })),
+        expiries: (report.expiries ?? []).map((e) => {
+          const daysLeft = Math.floor((e.expiresAt - now) / DAY_MS);
+          return { what: e.what, expiresAt: e.expiresAt, daysLeft, warn: daysLeft <= EXPIRY_WARNING_DAYS };
+        }),
+      };
     },
     async loadDemoCatalog({ skuCount }) {
       if (!options.allowDemoData) throw new Error('demo data is not available in this build');

@@ -92,6 +92,17 @@ export const messageContract = {
   },
   getCredentialStatus: { from: 'extension-page', request: z.object({}).strict(), response: credentialStatusSchema },
   saveCredentials: { from: 'extension-page', request: credentialInputSchema, response: credentialStatusSchema },
+  testConnection: {
+    from: 'extension-page',
+    request: z.object({ mall: mallIdSchema }).strict(),
+    response: z.object({
+      mall: mallIdSchema,
+      ok: z.boolean(),
+      /** Each check with its outcome in the user's language. */
+      checks: z.array(z.object({ name: z.string(), ok: z.boolean(), message: z.string().optional(), kind: z.string().optional() })),
+      expiries: z.array(z.object({ what: z.enum(['license-key', 'refresh-token', 'public-key']), expiresAt: z.number(), daysLeft: z.number(), warn: z.boolean() })),
+    }),
+  },
   loadDemoCatalog: {
     from: 'extension-page',
     request: z.object({ skuCount: z.number().int().positive().max(200_000).optional() }).strict(),

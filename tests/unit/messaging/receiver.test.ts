@@ -18,7 +18,7 @@ beforeEach(async () => {
   z.config(z.locales.ja());
   db = await resetCatalogDbForTests();
   await importDemoCatalog(db);
-  handlers = createMessageHandlers(db, { allowDemoData: true });
+  handlers = createMessageHandlers(db, { allowDemoData: true, adapterFor: async () => undefined });
 });
 
 describe('dispatchMessage', () => {
@@ -86,7 +86,7 @@ describe('dispatchMessage', () => {
   });
 
   it('refuses demo data in a production build', async () => {
-    const production = createMessageHandlers(db, { allowDemoData: false });
+    const production = createMessageHandlers(db, { allowDemoData: false, adapterFor: async () => undefined });
     const result = await dispatchMessage('loadDemoCatalog', {}, dashboard, production, env);
     expect(result).toMatchObject({ ok: false, error: { code: 'internal' } });
   });
