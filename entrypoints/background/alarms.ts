@@ -1,10 +1,10 @@
 import { catalogDb } from '@/lib/catalog/db';
-import { runSyncTick } from '@/lib/sync/cycle';
+import { runSyncCycle } from '@/lib/sync/cycle';
 import { ALARM_SPECS, ensureAlarms } from '@/lib/background/alarms';
 
 export function setupAlarms(): void {
   const handlers: Record<string, () => Promise<void>> = {
-    [ALARM_SPECS.sync.name]: () => runSyncTick({ db: catalogDb(), connectedMalls: async () => [] }),
+    [ALARM_SPECS.sync.name]: () => runSyncCycle({ db: catalogDb(), adapters: async () => ({}) }).then(() => undefined),
   };
   browser.alarms.onAlarm.addListener((alarm) => {
     void handlers[alarm.name]?.();

@@ -1,6 +1,7 @@
 import { buildDemoShop, demoCatalogRows } from '../demo/demo-shop';
 import type { CatalogDb } from './db';
 import type { StockMovement } from './schemas';
+import { recomputeSetsUsing } from '../sync/sets';
 
 /**
  * Fills the catalog with the demo shop. The opening stock is written as `initial` ledger movements,
@@ -24,6 +25,7 @@ export async function importDemoCatalog(db: CatalogDb, skuCount = 200, now = Dat
     await db.skus.bulkPut(rows.skus);
     await db.listings.bulkPut(rows.listings);
     await db.stockMovements.bulkAdd(freshMovements);
+    await recomputeSetsUsing(db, [...new Set(rows.skus.flatMap((s) => s.componentCodes))], now);
     await db.auditLog.add({ at: now, actor: 'user', action: 'catalog.demo-imported', detail: { skus: rows.skus.length } });
   });
   return { skus: rows.skus.length };

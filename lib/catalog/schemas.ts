@@ -190,6 +190,10 @@ export const syncRunSchema = z.object({
   ordersRead: z.number().int().nonnegative().default(0),
   pushes: z.number().int().nonnegative().default(0),
   errors: z.number().int().nonnegative().default(0),
+  /** From an order's time to the malls confirming the new quantity. */
+  latencyP50Ms: z.number().nonnegative().optional(),
+  latencyP95Ms: z.number().nonnegative().optional(),
+  durationMs: z.number().nonnegative().optional(),
 });
 export type SyncRun = z.infer<typeof syncRunSchema>;
 

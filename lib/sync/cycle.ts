@@ -1,28 +1,124 @@
 import type { CatalogDb } from '../catalog/db';
-import type { MallId } from '../catalog/schemas';
+import type { MallId, SyncRun } from '../catalog/schemas';
+import { MallError } from '../malls/errors';
+import type { MallAdapter } from '../malls/types';
+import { applyOrderMovements } from './orders';
+import { drainStockOutbox, releaseInterruptedJobs } from './outbox';
+import { planStockPushes } from './plan';
 
-export interface SyncTickDeps {
+export interface SyncCycleDeps {
   db: CatalogDb;
-  /** Malls that have both credentials and an adapter; the clients issue fills the adapter registry. */
-  connectedMalls: () => Promise<MallId[]>;
+  /** Adapters of the malls that are connected now. */
+  adapters: () => Promise<Partial<Record<MallId, MallAdapter>>>;
   now?: () => number;
+  /** Order pages read per mall per wake; the rest waits for the next alarm. */
+  maxOrderPagesPerMall?: number;
+  maxPushesPerMall?: number;
+  /** Where a mall with no cursor yet starts reading orders (default: now). */
+  initialSince?: () => number;
+  onProgress?: (mall: MallId, done: number, total: number) => void;
+}
+
+export interface SyncCycleReport {
+  run: SyncRun;
+  errors: { mall: MallId; message: string; kind: string }[];
+  unmappedLines: { mall: MallId; orderNumber: string; ref: string }[];
+}
+
+export const ordersCursorId = (mall: MallId) => `${mall}:orders`;
+
+function percentile(values: number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 /**
- * One alarm tick of the sync cycle. With no mall connected it records why nothing ran, folding repeats
- * into the last row so an idle shop does not grow the history by 2,880 rows a day.
+ * One sync cycle, as the 30-second alarm runs it (under the "sync" Web Lock, so never two at once):
+ *
+ *   read every mall's new orders since its cursor ─▶ one transaction per page: orders, movements,
+ *   cursor and the stock pushes they cause ─▶ drain the outbox to every mall ─▶ record the run.
+ *
+ * Every mall is read before anything is pushed, so after the browser was closed the first cycle
+ * catches up on everything sold everywhere before it tells any mall a quantity. The worker may be
+ * killed at any line: cursors, movements and jobs are written together, jobs left "running" are
+ * released at the next start, and pushes are absolute, so repeating any step is harmless.
  */
-export async function runSyncTick({ db, connectedMalls, now = Date.now }: SyncTickDeps): Promise<void> {
-  const malls = await connectedMalls();
+export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport> {
+  const { db } = deps;
+  const now = deps.now ?? Date.now;
+  const adapters = await deps.adapters();
+  const malls = Object.keys(adapters) as MallId[];
+  const startedAt = now();
+
   if (malls.length === 0) {
-    const at = now();
-    await db.transaction('rw', db.syncRuns, async () => {
-      const last = await db.syncRuns.orderBy('startedAt').last();
-      if (last?.outcome === 'skipped' && last.reason === 'no-connected-malls' && last.id !== undefined) {
-        await db.syncRuns.update(last.id, { finishedAt: at });
-      } else {
-        await db.syncRuns.add({ startedAt: at, finishedAt: at, outcome: 'skipped', reason: 'no-connected-malls', ordersRead: 0, pushes: 0, errors: 0 });
-      }
-    });
+    await recordIdle(db, startedAt);
+    const run = (await db.syncRuns.orderBy('startedAt').last())!;
+    return { run, errors: [], unmappedLines: [] };
   }
+
+  const runId = await db.syncRuns.add({ startedAt, outcome: 'running', ordersRead: 0, pushes: 0, errors: 0 });
+  const errors: SyncCycleReport['errors'] = [];
+  const unmappedLines: SyncCycleReport['unmappedLines'] = [];
+  let ordersRead = 0;
+  await releaseInterruptedJobs(db, startedAt);
+
+  for (const mall of malls) {
+    const adapter = adapters[mall]!;
+    const cursorId = ordersCursorId(mall);
+    try {
+      for (let page = 0; page < (deps.maxOrderPagesPerMall ?? 10); page++) {
+        const stored = await db.syncCursors.get(cursorId);
+        const result = await adapter.listOrdersSince(stored?.cursor, { since: deps.initialSince?.() ?? startedAt });
+        await db.transaction('rw', [db.orders, db.orderLines, db.customers, db.listings, db.skus, db.stockMovements, db.syncCursors, db.jobs], async () => {
+          const applied = await applyOrderMovements(db, mall, result.orders, { id: cursorId, value: result.cursor }, now());
+          const causedAt = Math.min(now(), ...result.orders.map((o) => o.updatedAt));
+          await planStockPushes(db, applied.changedSkus, causedAt, now());
+          ordersRead += applied.ordersSeen;
+          unmappedLines.push(...applied.unmappedLines.map((u) => ({ mall, ...u })));
+        });
+        if (result.caughtUp) break;
+      }
+    } catch (error) {
+      const e = error instanceof MallError ? error : new MallError({ mall, endpoint: 'listOrdersSince', kind: 'network', message: String(error) });
+      errors.push({ mall, message: e.message, kind: e.kind });
+    }
+  }
+
+  const drained = await drainStockOutbox(db, adapters, {
+    now,
+    ...(deps.maxPushesPerMall !== undefined ? { maxPerMall: deps.maxPushesPerMall } : {}),
+    ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+  });
+  errors.push(...drained.errors);
+  const finishedAt = now();
+  const p50 = percentile(drained.latencies, 50);
+  const p95 = percentile(drained.latencies, 95);
+  const run: SyncRun = {
+    id: runId,
+    startedAt,
+    finishedAt,
+    outcome: errors.length === 0 ? 'ok' : drained.pushed > 0 || ordersRead > 0 ? 'partial' : 'failed',
+    ordersRead,
+    pushes: drained.pushed,
+    errors: errors.length,
+    ...(p50 !== undefined ? { latencyP50Ms: p50 } : {}),
+    ...(p95 !== undefined ? { latencyP95Ms: p95 } : {}),
+    durationMs: finishedAt - startedAt,
+  };
+  await db.syncRuns.put(run);
+  return { run, errors, unmappedLines };
 }
+
+/** With no mall connected, fold repeats into one row: an idle shop should not grow 2,880 rows a day. */
+async function recordIdle(db: CatalogDb, at: number): Promise<void> {
+  await db.transaction('rw', db.syncRuns, async () => {
+    const last = await db.syncRuns.orderBy('startedAt').last();
+    if (last?.outcome === 'skipped' && last.reason === 'no-connected-malls' && last.id !== undefined) {
+      await db.syncRuns.update(last.id, { finishedAt: at });
+    } else {
+      await db.syncRuns.add({ startedAt: at, finishedAt: at, outcome: 'skipped', reason: 'no-connected-malls', ordersRead: 0, pushes: 0, errors: 0 });
+    }
+  });
+}
+

@@ -1,5 +1,12 @@
 import type { CatalogDb } from '../catalog/db';
 import { stockMovementSchema, type StockMovement } from '../catalog/schemas';
+import { recomputeSetsUsing } from './sets';
+
+export interface MovementsApplied {
+  outcomes: MovementOutcome[];
+  /** Every SKU whose stock changed: the moved ones and the sets built from them. */
+  changedSkus: string[];
+}
 
 export interface MovementOutcome {
   key: string;
@@ -26,6 +33,11 @@ export class SetSkuHasNoOwnStockError extends Error {
  * the same adjustment, changes nothing.
  */
 export async function applyMovements(db: CatalogDb, movements: StockMovement[]): Promise<MovementOutcome[]> {
+  return (await applyMovementsDetailed(db, movements)).outcomes;
+}
+
+/** As `applyMovements`, also naming every SKU whose stock changed (sets included). Joins an open transaction. */
+export async function applyMovementsDetailed(db: CatalogDb, movements: StockMovement[]): Promise<MovementsApplied> {
   const rows = movements.map((m) => stockMovementSchema.parse(m));
   return db.transaction('rw', db.stockMovements, db.skus, async () => {
     const outcomes: MovementOutcome[] = [];
@@ -53,7 +65,9 @@ export async function applyMovements(db: CatalogDb, movements: StockMovement[]):
     }
     await db.stockMovements.bulkAdd(fresh);
     await db.skus.bulkPut(skus.filter((s) => s !== undefined));
-    return outcomes;
+    const moved = codes.filter((c) => deltas.get(c) !== 0);
+    const sets = await recomputeSetsUsing(db, moved, now);
+    return { outcomes, changedSkus: [...moved, ...sets] };
   });
 }
 

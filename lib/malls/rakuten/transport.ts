@@ -38,11 +38,11 @@ function errorCodeOf(body: unknown): { code?: string; message?: string } {
   const parsed = rmsErrorBodySchema.safeParse(body);
   if (!parsed.success) return {};
   const b = parsed.data;
-  if (b.Results) return { code: b.Results.errorCode, message: b.Results.message };
+  if (b.Results) return { code: b.Results.errorCode, message: b.Results.message ?? undefined };
   const first = b.errors?.[0];
-  if (first) return { code: first.code, message: first.message };
+  if (first) return { code: first.code, message: first.message ?? undefined };
   const msg = b.MessageModelList?.find((m) => m.messageType === 'ERROR') ?? b.MessageModelList?.[0];
-  if (msg) return { code: msg.messageCode, message: msg.message };
+  if (msg) return { code: msg.messageCode, message: msg.message ?? undefined };
   return {};
 }
 
@@ -103,6 +103,8 @@ export interface RakutenRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH';
   path: string;
   query?: Record<string, string>;
+  /** Query taken from the credentials of the attempt (license.expiryDate.get names the key it asks about). */
+  credentialQuery?: (credentials: RakutenCredentials) => Record<string, string>;
   body?: unknown;
   /** False for calls a replay could double (none today: stock pushes are ABSOLUTE). */
   idempotent?: boolean;
@@ -138,11 +140,12 @@ export class RakutenTransport {
    * token to refresh, the only "re-auth" is the merchant pasting a renewed license key (spec §2).
    */
   async send(req: RakutenRequest): Promise<RakutenResponse> {
-    const url = new URL(req.path, this.config.api.endsWith('/') ? this.config.api : `${this.config.api}/`);
-    for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
     const hasBody = req.body !== undefined;
     let used: RakutenCredentials | undefined;
     for (let renewed = false; ; renewed = true) {
+      const url = new URL(req.path, this.config.api.endsWith('/') ? this.config.api : `${this.config.api}/`);
+      const query = { ...req.query, ...(req.credentialQuery?.(await readCredentials(this.config.credentials)) ?? {}) };
+      for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
       const response = await this.config.http.request(
         {
           mall: 'rakuten',

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { ALARM_SPECS, ensureAlarms } from '@/lib/background/alarms';
 import { resetCatalogDbForTests } from '@/lib/catalog/db';
-import { runSyncTick } from '@/lib/sync/cycle';
+import { runSyncCycle } from '@/lib/sync/cycle';
 
 beforeEach(() => fakeBrowser.reset());
 
@@ -26,8 +26,8 @@ describe('alarms', () => {
     background.main();
     await new Promise((r) => setTimeout(r, 50));
     expect(await fakeBrowser.alarms.get(ALARM_SPECS.sync.name)).toBeDefined();
-    await runSyncTick({ db, connectedMalls: async () => [], now: () => 1000 });
-    await runSyncTick({ db, connectedMalls: async () => [], now: () => 2000 });
+    await runSyncCycle({ db, adapters: async () => ({}), now: () => 1000 });
+    await runSyncCycle({ db, adapters: async () => ({}), now: () => 2000 });
     const runs = await db.syncRuns.toArray();
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ outcome: 'skipped', reason: 'no-connected-malls', startedAt: 1000, finishedAt: 2000 });

@@ -1,0 +1,128 @@
+import type { CatalogDb } from '../catalog/db';
+import type { Job, Listing, MallId } from '../catalog/schemas';
+import { MallError } from '../malls/errors';
+import type { MallAdapter, StockPush } from '../malls/types';
+import { STOCK_PUSH_KIND, type StockPushPayload } from './plan';
+
+export interface DrainOptions {
+  now?: () => number;
+  /** Pushes per mall per wake: bounded work, so a cycle ends well inside the worker's lifetime. */
+  maxPerMall?: number;
+  onProgress?: (mall: MallId, done: number, total: number) => void;
+}
+
+export interface DrainReport {
+  pushed: number;
+  failed: number;
+  retrying: number;
+  /** ms from the change that caused a push to the mall confirming it, one per successful push. */
+  latencies: number[];
+  errors: { mall: MallId; message: string; kind: string }[];
+}
+
+/** Backoff for a push the mall refused for now: 30 s, 1 min, 2 min … up to 30 min. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(30 * 60_000, 30_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * Jobs marked running belong to a cycle that no longer exists (only one cycle runs at a time, under
+ * the sync lock): the worker was killed mid-push. Pushes are absolute, so sending again is harmless.
+ */
+export async function releaseInterruptedJobs(db: CatalogDb, now: number): Promise<number> {
+  return db.jobs.where('status').equals('running').modify({ status: 'pending', nextAttemptAt: now, updatedAt: now });
+}
+
+/** Sends due stock pushes to each mall and records every outcome. */
+export async function drainStockOutbox(db: CatalogDb, adapters: Partial<Record<MallId, MallAdapter>>, options: DrainOptions = {}): Promise<DrainReport> {
+  const now = options.now ?? Date.now;
+  const report: DrainReport = { pushed: 0, failed: 0, retrying: 0, latencies: [], errors: [] };
+  for (const [mall, adapter] of Object.entries(adapters) as [MallId, MallAdapter][]) {
+    const due = await db.jobs
+      .where('[status+nextAttemptAt]')
+      .between(['pending', 0], ['pending', now()], true, true)
+      .filter((j) => j.mall === mall && j.kind === STOCK_PUSH_KIND)
+      .limit(options.maxPerMall ?? 5_000)
+      .toArray();
+    if (due.length === 0) continue;
+    const listings = await db.listings.bulkGet(due.map((j) => (j.payload as StockPushPayload).listingId));
+    const sent = new Map<number, { quantity: number; listing: Listing }>();
+    const pushes: StockPush[] = [];
+    due.forEach((job, i) => {
+      const listing = listings[i];
+      if (!listing || job.id === undefined) return;
+      const quantity = (job.payload as StockPushPayload).quantity;
+      sent.set(job.id, { quantity, listing });
+      pushes.push({ listing, quantity });
+    });
+    // Persist "running" before the first byte goes out, so a killed worker's jobs are found again.
+    await db.jobs.bulkUpdate([...sent.keys()].map((id) => ({ key: id, changes: { status: 'running' as const, updatedAt: now() } })));
+
+    let results;
+    try {
+      results = await adapter.pushStock(pushes, (p) => options.onProgress?.(mall, p.done, p.total));
+    } catch (error) {
+      const e = error instanceof MallError ? error : new MallError({ mall, endpoint: 'pushStock', kind: 'network', message: String(error) });
+      report.errors.push({ mall, message: e.message, kind: e.kind });
+      await finishJobs(db, due, () => ({ ok: false, retryable: e.retryable, message: e.message }), now());
+      if (e.retryable) report.retrying += due.length;
+      else report.failed += due.length;
+      continue;
+    }
+    const byListing = new Map(results.map((r) => [r.key, r]));
+    const at = now();
+    await db.transaction('rw', db.jobs, db.listings, async () => {
+      for (const job of due) {
+        if (job.id === undefined) continue;
+        const pushed = sent.get(job.id);
+        if (!pushed) continue;
+        const result = byListing.get(pushed.listing.id);
+        const current = await db.jobs.get(job.id);
+        if (!current) continue;
+        if (result?.ok) {
+          report.pushed += 1;
+          report.latencies.push(at - (job.payload as StockPushPayload).causedAt);
+          await db.listings.update(pushed.listing.id, { lastPushedQuantity: pushed.quantity, lastPushedAt: at });
+          // A newer target arrived while this push was in flight: keep the job for the next round.
+          if ((current.payload as StockPushPayload).quantity !== pushed.quantity) {
+            await db.jobs.update(job.id, { status: 'pending', nextAttemptAt: at, updatedAt: at });
+          } else {
+            await db.jobs.delete(job.id);
+          }
+          continue;
+        }
+        const error = result && !result.ok ? result.error : undefined;
+        const retryable = error ? error.retryable : true;
+        const attempts = current.attempts + 1;
+        if (retryable) report.retrying += 1;
+        else report.failed += 1;
+        if (error) report.errors.push({ mall, message: error.message, kind: error.kind });
+        await db.jobs.update(job.id, {
+          status: retryable ? 'pending' : 'failed',
+          attempts,
+          nextAttemptAt: at + retryDelayMs(attempts),
+          lastError: error?.message ?? 'no result for this listing',
+          updatedAt: at,
+        });
+      }
+    });
+  }
+  return report;
+}
+
+async function finishJobs(db: CatalogDb, jobs: Job[], outcome: () => { ok: false; retryable: boolean; message: string }, at: number): Promise<void> {
+  const { retryable, message } = outcome();
+  await db.transaction('rw', db.jobs, async () => {
+    for (const job of jobs) {
+      if (job.id === undefined) continue;
+      const attempts = job.attempts + 1;
+      await db.jobs.update(job.id, {
+        status: retryable ? 'pending' : 'failed',
+        attempts,
+        nextAttemptAt: at + retryDelayMs(attempts),
+        lastError: message,
+        updatedAt: at,
+      });
+    }
+  });
+}

@@ -1,0 +1,178 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { resetCatalogDbForTests, type CatalogDb } from '@/lib/catalog/db';
+import type { Listing, Sku } from '@/lib/catalog/schemas';
+import { MallError } from '@/lib/malls/errors';
+import { runSyncCycle } from '@/lib/sync/cycle';
+import { applyMovements, stockFromLedger } from '@/lib/sync/ledger';
+import { applyOrderMovements } from '@/lib/sync/orders';
+import { drainStockOutbox } from '@/lib/sync/outbox';
+import { planStockPushes } from '@/lib/sync/plan';
+import { FakeMall } from './fake-mall';
+
+let db: CatalogDb;
+
+function sku(code: string, stock: number, components: { skuCode: string; quantity: number }[] = []): Sku {
+  return { code, productId: 'p', name: code, variant: {}, price: 1000, components, componentCodes: components.map((c) => c.skuCode), stock, lowStockThreshold: 0, updatedAt: 0 };
+}
+function listings(code: string, buffer = 0): Listing[] {
+  return [
+    { id: `rakuten:${code}`, mall: 'rakuten', skuCode: code, externalItemId: `r-${code}`, rakuten: { manageNumber: `r-${code}`, variantId: 'v1' }, safetyBuffer: buffer, active: true },
+    { id: `yahoo:${code}`, mall: 'yahoo', skuCode: code, externalItemId: `y-${code}`, yahoo: { itemCode: `y-${code}` }, safetyBuffer: 0, active: true },
+    { id: `amazon:${code}`, mall: 'amazon', skuCode: code, externalItemId: code, amazon: { sellerSku: code }, safetyBuffer: 0, active: true },
+  ];
+}
+
+beforeEach(async () => {
+  db = await resetCatalogDbForTests();
+  // Two sets share the component "tee": a pair (2 tees) and a bundle (1 tee + 1 bag).
+  await db.skus.bulkPut([
+    sku('tee', 0),
+    sku('bag', 0),
+    sku('pair', 0, [{ skuCode: 'tee', quantity: 2 }]),
+    sku('bundle', 0, [
+      { skuCode: 'tee', quantity: 1 },
+      { skuCode: 'bag', quantity: 1 },
+    ]),
+  ]);
+  await db.listings.bulkPut([...listings('tee', 2), ...listings('bag'), ...listings('pair'), ...listings('bundle')]);
+  await applyMovements(db, [
+    { key: 'initial:tee', skuCode: 'tee', delta: 10, kind: 'initial', at: 0 },
+    { key: 'initial:bag', skuCode: 'bag', delta: 3, kind: 'initial', at: 0 },
+  ]);
+});
+
+const stock = async (code: string) => (await db.skus.get(code))!.stock;
+
+describe('sets', () => {
+  it('every set sharing a component follows it', async () => {
+    expect([await stock('pair'), await stock('bundle')]).toEqual([5, 3]);
+    await applyMovements(db, [{ key: 'manual:1', skuCode: 'tee', delta: -7, kind: 'manual', at: 1 }]);
+    expect([await stock('tee'), await stock('pair'), await stock('bundle')]).toEqual([3, 1, 3]);
+  });
+
+  it('a sold set takes its components, and a cancelled one gives them back', async () => {
+    const mall = new FakeMall('yahoo');
+    mall.addOrder('Y1', [{ item: 'y-bundle', qty: 2 }], 100);
+    await applyOrderMovements(db, 'yahoo', mall.orders, undefined, 100);
+    expect([await stock('tee'), await stock('bag'), await stock('pair'), await stock('bundle')]).toEqual([8, 1, 4, 1]);
+    mall.update('Y1', 'cancelled', 200);
+    await applyOrderMovements(db, 'yahoo', mall.orders, undefined, 200);
+    expect([await stock('tee'), await stock('bag'), await stock('bundle')]).toEqual([10, 3, 3]);
+    expect(await stockFromLedger(db, 'tee')).toBe(10);
+  });
+});
+
+describe('orders → movements', () => {
+  it('reading the same orders again changes nothing', async () => {
+    const mall = new FakeMall('rakuten');
+    mall.addOrder('R1', [{ item: 'r-tee', variant: 'v1', qty: 3 }], 100);
+    const first = await applyOrderMovements(db, 'rakuten', mall.orders, undefined, 100);
+    const again = await applyOrderMovements(db, 'rakuten', mall.orders, undefined, 101);
+    expect(first).toMatchObject({ newOrders: 1, movementsApplied: 1 });
+    expect(again).toMatchObject({ newOrders: 0, movementsApplied: 0 });
+    expect(await stock('tee')).toBe(7);
+    expect((await db.customers.get('email:taro@example.jp'))?.orderCount).toBe(1);
+  });
+
+  it('an order first seen already cancelled moves nothing, and a cancellation is counted once', async () => {
+    const mall = new FakeMall('amazon');
+    mall.addOrder('A1', [{ item: 'tee', qty: 1 }], 100, 'cancelled');
+    await applyOrderMovements(db, 'amazon', mall.orders, undefined, 100);
+    expect(await stock('tee')).toBe(10);
+    mall.addOrder('A2', [{ item: 'tee', qty: 2 }], 110);
+    await applyOrderMovements(db, 'amazon', mall.orders, undefined, 110);
+    mall.update('A2', 'cancelled', 120);
+    await applyOrderMovements(db, 'amazon', mall.orders, undefined, 120);
+    await applyOrderMovements(db, 'amazon', mall.orders, undefined, 130);
+    expect(await stock('tee')).toBe(10);
+  });
+
+  it('keeps a line whose listing is unknown, marked, and reports it', async () => {
+    const result = await applyOrderMovements(db, 'rakuten', [new FakeMall('rakuten').addOrder('R9', [{ item: 'nope', variant: 'x', qty: 1 }], 1)], undefined, 1);
+    expect(result.unmappedLines).toEqual([{ orderNumber: 'R9', ref: 'nope:x' }]);
+    expect((await db.orderLines.get('rakuten:R9:1'))?.skuCode).toBe('unmapped:nope:x');
+  });
+});
+
+describe('planning and the outbox', () => {
+  it('targets stock less each mall’s buffer, one job per listing however often planned', async () => {
+    await planStockPushes(db, ['tee'], 1, 1);
+    await planStockPushes(db, ['tee'], 2, 2);
+    const jobs = await db.jobs.toArray();
+    expect(jobs).toHaveLength(3);
+    const byListing = Object.fromEntries(jobs.map((j) => [(j.payload as { listingId: string }).listingId, (j.payload as { quantity: number }).quantity]));
+    expect(byListing).toEqual({ 'rakuten:tee': 8, 'yahoo:tee': 10, 'amazon:tee': 10 });
+  });
+
+  it('a worker killed mid-push leaves jobs that the next cycle sends again', async () => {
+    await planStockPushes(db, ['bag'], 1, 1);
+    // Simulate a kill right after the jobs were marked running.
+    await db.jobs.toCollection().modify({ status: 'running' });
+    const yahoo = new FakeMall('yahoo');
+    await runSyncCycle({ db, adapters: async () => ({ yahoo }), now: () => 1000 });
+    expect(yahoo.shown.get('yahoo:bag')).toBe(3);
+    expect(await db.jobs.where('mall').equals('yahoo').count()).toBe(0);
+  });
+
+  it('retries a failed push later and reports a refused item', async () => {
+    await planStockPushes(db, ['bag'], 1, 1);
+    const amazon = new FakeMall('amazon');
+    amazon.failNextPush = new MallError({ mall: 'amazon', endpoint: 'feeds', kind: 'server', message: '503' });
+    const first = await drainStockOutbox(db, { amazon }, { now: () => 10 });
+    expect(first).toMatchObject({ pushed: 0, retrying: 1 });
+    const job = await db.jobs.where('mall').equals('amazon').first();
+    expect(job).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(job!.nextAttemptAt).toBeGreaterThan(10);
+    // Not yet due: nothing is sent.
+    await drainStockOutbox(db, { amazon }, { now: () => 20 });
+    expect(amazon.pushCalls).toHaveLength(1);
+    const later = await drainStockOutbox(db, { amazon }, { now: () => 10 + 60_000 });
+    expect(later.pushed).toBe(1);
+    const rakuten = new FakeMall('rakuten');
+    rakuten.failListings.add('rakuten:bag');
+    const refused = await drainStockOutbox(db, { rakuten }, { now: () => 100 });
+    expect(refused).toMatchObject({ failed: 1 });
+    expect(await db.jobs.where('status').equals('failed').count()).toBe(1);
+  });
+});
+
+describe('the cycle', () => {
+  it('a sale on one mall reaches the other two in one cycle, with latency recorded', async () => {
+    const rakuten = new FakeMall('rakuten');
+    const yahoo = new FakeMall('yahoo');
+    const amazon = new FakeMall('amazon');
+    let now = 1_000;
+    const deps = { db, adapters: async () => ({ rakuten, yahoo, amazon }), now: () => now, initialSince: () => 0 };
+    await runSyncCycle(deps);
+    rakuten.addOrder('R1', [{ item: 'r-tee', variant: 'v1', qty: 4 }, { item: 'r-bag', variant: 'v1', qty: 1 }], 5_000);
+    rakuten.addOrder('R2', [{ item: 'r-tee', variant: 'v1', qty: 1 }], 5_500);
+    rakuten.addOrder('R3', [{ item: 'r-tee', variant: 'v1', qty: 1 }], 5_600);
+    now = 20_000;
+    const { run } = await runSyncCycle(deps);
+    expect(await stock('tee')).toBe(4);
+    expect(yahoo.shown.get('yahoo:tee')).toBe(4);
+    expect(amazon.shown.get('amazon:tee')).toBe(4);
+    expect(rakuten.shown.get('rakuten:tee')).toBe(2); // buffer of 2 on Rakuten
+    expect(yahoo.shown.get('yahoo:pair')).toBe(2);
+    expect(yahoo.shown.get('yahoo:bundle')).toBe(2);
+    expect(run).toMatchObject({ outcome: 'ok', ordersRead: 3 });
+    expect(run.latencyP95Ms).toBe(15_000);
+    // Pages were read until caught up (page size 2, 3 orders), and the cursor persisted.
+    expect(await db.syncCursors.get('rakuten:orders')).toBeDefined();
+    const again = await runSyncCycle(deps);
+    expect(again.run).toMatchObject({ ordersRead: 0, pushes: 0 });
+  });
+
+  it('a mall that fails to answer is reported while the others still sync', async () => {
+    const rakuten = new FakeMall('rakuten');
+    rakuten.listOrdersSince = async () => {
+      throw new MallError({ mall: 'rakuten', endpoint: 'searchOrder', kind: 'auth', message: 'licenseKey expired' });
+    };
+    const yahoo = new FakeMall('yahoo');
+    yahoo.addOrder('Y1', [{ item: 'y-bag', qty: 1 }], 10);
+    const report = await runSyncCycle({ db, adapters: async () => ({ rakuten, yahoo }), now: () => 100, initialSince: () => 0 });
+    expect(report.errors).toEqual([expect.objectContaining({ mall: 'rakuten', kind: 'auth' })]);
+    expect(report.run.outcome).toBe('partial');
+    expect(yahoo.shown.get('yahoo:bag')).toBe(2);
+  });
+});
