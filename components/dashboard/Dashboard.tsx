@@ -3,11 +3,13 @@ import { callBackground } from '@/lib/messaging/protocol';
 import { t } from '@/lib/i18n';
 import { CatalogTable } from './CatalogTable';
 import { CredentialsForm } from './CredentialsForm';
+import { SyncPanel } from './SyncPanel';
 
-type Tab = 'catalog' | 'settings';
+type Tab = 'catalog' | 'sync' | 'settings';
+const TABS: Tab[] = ['catalog', 'sync', 'settings'];
 
 export function Dashboard({ demoDataAvailable }: { demoDataAvailable: boolean }) {
-  const initial: Tab = location.hash === '#settings' ? 'settings' : 'catalog';
+  const initial: Tab = TABS.find((id) => location.hash === `#${id}`) ?? 'catalog';
   const [tab, setTab] = useState<Tab>(initial);
   const [notice, setNotice] = useState<string>();
   const loadDemo = async () => {
@@ -19,7 +21,7 @@ export function Dashboard({ demoDataAvailable }: { demoDataAvailable: boolean })
       <header>
         <h1>{t('appName')}</h1>
         <nav>
-          {(['catalog', 'settings'] as const).map((id) => (
+          {TABS.map((id) => (
             <button key={id} type="button" className={tab === id ? 'active' : ''} onClick={() => ((location.hash = id), setTab(id))}>
               {t(`dashboard.tab.${id}`)}
             </button>
@@ -32,7 +34,7 @@ export function Dashboard({ demoDataAvailable }: { demoDataAvailable: boolean })
         )}
         {notice && <span role="status">{notice}</span>}
       </header>
-      <main>{tab === 'catalog' ? <CatalogTable /> : <CredentialsForm />}</main>
+      <main>{tab === 'catalog' ? <CatalogTable /> : tab === 'sync' ? <SyncPanel /> : <CredentialsForm />}</main>
     </div>
   );
 }

@@ -1,10 +1,9 @@
-import { catalogDb } from '@/lib/catalog/db';
-import { runSyncCycle } from '@/lib/sync/cycle';
+import { runSyncExclusive } from './sync';
 import { ALARM_SPECS, ensureAlarms } from '@/lib/background/alarms';
 
 export function setupAlarms(): void {
   const handlers: Record<string, () => Promise<void>> = {
-    [ALARM_SPECS.sync.name]: () => runSyncCycle({ db: catalogDb(), adapters: async () => ({}) }).then(() => undefined),
+    [ALARM_SPECS.sync.name]: () => runSyncExclusive().then(() => undefined),
   };
   browser.alarms.onAlarm.addListener((alarm) => {
     void handlers[alarm.name]?.();

@@ -3,7 +3,7 @@ import { credentialStatus, saveCredentials } from '../catalog/credentials';
 import { importDemoCatalog } from '../catalog/import-demo';
 import { countCatalog, findOrder, findSkusByMallItem, lastSyncRun } from '../catalog/queries';
 import { applyMovements } from '../sync/ledger';
-import type { MallId } from '../catalog/schemas';
+import type { MallId, SyncRun } from '../catalog/schemas';
 import { describeMallError } from '../malls/describe-error';
 import type { MallAdapter } from '../malls/types';
 import { t } from '../i18n';
@@ -14,6 +14,8 @@ export interface HandlerOptions {
   allowDemoData: boolean;
   /** The adapter for a mall with the stored credentials, or undefined when none are stored. */
   adapterFor: (mall: MallId) => Promise<MallAdapter | undefined>;
+  /** Runs a sync cycle now, unless one is running. */
+  syncNow?: () => Promise<SyncRun | 'busy'>;
   now?: () => number;
 }
 
@@ -44,6 +46,17 @@ export function createMessageHandlers(db: CatalogDb, options: HandlerOptions): M
     async saveCredentials(input) {
       await saveCredentials(db, input);
       return credentialStatus(db);
+    },
+    async syncNow() {
+      if (!options.syncNow) throw new Error('sync is not available here');
+      const run = await options.syncNow();
+      return run === 'busy' ? { started: false } : { started: true, run };
+    },
+    async getSyncHistory({ limit }) {
+      const runs = await db.syncRuns.orderBy('startedAt').reverse().limit(limit ?? 200).toArray();
+      const pendingPushes = await db.jobs.where('status').anyOf('pending', 'running').count();
+      const failedPushes = await db.jobs.where('status').equals('failed').toArray();
+      return { runs: runs.reverse(), pendingPushes, failedPushes: failedPushes.map((j) => ({ mall: j.mall, key: j.dedupeKey, error: j.lastError ?? '' })) };
     },
     async testConnection({ mall }) {
       const adapter = await options.adapterFor(mall);

@@ -92,6 +92,20 @@ export const messageContract = {
   },
   getCredentialStatus: { from: 'extension-page', request: z.object({}).strict(), response: credentialStatusSchema },
   saveCredentials: { from: 'extension-page', request: credentialInputSchema, response: credentialStatusSchema },
+  syncNow: {
+    from: 'content',
+    request: z.object({}).strict(),
+    response: z.object({ started: z.boolean(), run: syncRunSchema.optional() }),
+  },
+  getSyncHistory: {
+    from: 'extension-page',
+    request: z.object({ limit: z.number().int().positive().max(2000).optional() }).strict(),
+    response: z.object({
+      runs: z.array(syncRunSchema),
+      pendingPushes: z.number(),
+      failedPushes: z.array(z.object({ mall: mallIdSchema, key: z.string(), error: z.string() })),
+    }),
+  },
   testConnection: {
     from: 'extension-page',
     request: z.object({ mall: mallIdSchema }).strict(),
