@@ -1,6 +1,26 @@
+import { useState } from 'react';
 import { useBackground } from '@/components/common/use-background';
+import { callBackground } from '@/lib/messaging/protocol';
 import { MALL_IDS } from '@/lib/catalog/schemas';
 import { formatCount, formatJst, t } from '@/lib/i18n';
+
+function SyncNow() {
+  const [message, setMessage] = useState<string>();
+  return (
+    <>
+      <button
+        type="button"
+        onClick={async () => {
+          const result = await callBackground('syncNow', {});
+          setMessage(!result.ok ? result.error.message : result.data.started ? t('sync.done') : t('sync.busy'));
+        }}
+      >
+        {t('sync.now')}
+      </button>
+      {message && <p role="status">{message}</p>}
+    </>
+  );
+}
 
 export function Popup() {
   const [status] = useBackground('getCatalogStatus', {}, 'status');
@@ -31,6 +51,7 @@ export function Popup() {
           </div>
         ))}
       </dl>
+      <SyncNow />{' '}
       <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>
         {t('popup.openDashboard')}
       </button>

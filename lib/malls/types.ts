@@ -98,6 +98,12 @@ export interface ProgressReport {
 
 export interface MallAdapter {
   readonly mall: MallId;
+  /**
+   * The shortest sensible gap between two order polls, from the orders API's sustained rate (Amazon
+   * getOrders refills one request a minute). The sync cycle skips a mall until it has passed, instead
+   * of stalling every mall's pushes behind a rate-limit wait.
+   */
+  readonly minOrderPollIntervalMs?: number;
   testConnection(): Promise<ConnectionReport>;
   /** New and changed orders since `cursor` (undefined = start from `since`). One page per call. */
   listOrdersSince(cursor: string | undefined, options?: { since?: number }): Promise<OrderPage>;

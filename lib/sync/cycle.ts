@@ -63,27 +63,31 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
   let ordersRead = 0;
   await releaseInterruptedJobs(db, startedAt);
 
-  for (const mall of malls) {
-    const adapter = adapters[mall]!;
-    const cursorId = ordersCursorId(mall);
-    try {
-      for (let page = 0; page < (deps.maxOrderPagesPerMall ?? 10); page++) {
-        const stored = await db.syncCursors.get(cursorId);
-        const result = await adapter.listOrdersSince(stored?.cursor, { since: deps.initialSince?.() ?? startedAt });
-        await db.transaction('rw', [db.orders, db.orderLines, db.customers, db.listings, db.skus, db.stockMovements, db.syncCursors, db.jobs], async () => {
-          const applied = await applyOrderMovements(db, mall, result.orders, { id: cursorId, value: result.cursor }, now());
-          const causedAt = Math.min(now(), ...result.orders.map((o) => o.updatedAt));
-          await planStockPushes(db, applied.changedSkus, causedAt, now());
-          ordersRead += applied.ordersSeen;
-          unmappedLines.push(...applied.unmappedLines.map((u) => ({ mall, ...u })));
-        });
-        if (result.caughtUp) break;
+  // Malls are read concurrently; each page is applied in its own transaction as it arrives.
+  await Promise.all(
+    malls.map(async (mall) => {
+      const adapter = adapters[mall]!;
+      const cursorId = ordersCursorId(mall);
+      try {
+        for (let page = 0; page < (deps.maxOrderPagesPerMall ?? 10); page++) {
+          const stored = await db.syncCursors.get(cursorId);
+          if (page === 0 && stored && adapter.minOrderPollIntervalMs && now() - stored.updatedAt < adapter.minOrderPollIntervalMs) break;
+          const result = await adapter.listOrdersSince(stored?.cursor, { since: deps.initialSince?.() ?? startedAt });
+          await db.transaction('rw', [db.orders, db.orderLines, db.customers, db.listings, db.skus, db.stockMovements, db.syncCursors, db.jobs], async () => {
+            const applied = await applyOrderMovements(db, mall, result.orders, { id: cursorId, value: result.cursor }, now());
+            const causedAt = Math.min(now(), ...result.orders.map((o) => o.updatedAt));
+            await planStockPushes(db, applied.changedSkus, causedAt, now());
+            ordersRead += applied.ordersSeen;
+            unmappedLines.push(...applied.unmappedLines.map((u) => ({ mall, ...u })));
+          });
+          if (result.caughtUp) break;
+        }
+      } catch (error) {
+        const e = error instanceof MallError ? error : new MallError({ mall, endpoint: 'listOrdersSince', kind: 'network', message: String(error) });
+        errors.push({ mall, message: e.message, kind: e.kind });
       }
-    } catch (error) {
-      const e = error instanceof MallError ? error : new MallError({ mall, endpoint: 'listOrdersSince', kind: 'network', message: String(error) });
-      errors.push({ mall, message: e.message, kind: e.kind });
-    }
-  }
+    }),
+  );
 
   const drained = await drainStockOutbox(db, adapters, {
     now,

@@ -37,14 +37,20 @@ export async function releaseInterruptedJobs(db: CatalogDb, now: number): Promis
 export async function drainStockOutbox(db: CatalogDb, adapters: Partial<Record<MallId, MallAdapter>>, options: DrainOptions = {}): Promise<DrainReport> {
   const now = options.now ?? Date.now;
   const report: DrainReport = { pushed: 0, failed: 0, retrying: 0, latencies: [], errors: [] };
-  for (const [mall, adapter] of Object.entries(adapters) as [MallId, MallAdapter][]) {
+  // Malls are pushed concurrently: each has its own rate limits, so one slow mall must not hold the rest.
+  await Promise.all((Object.entries(adapters) as [MallId, MallAdapter][]).map(([mall, adapter]) => drainMall(db, mall, adapter, options, now, report)));
+  return report;
+}
+
+async function drainMall(db: CatalogDb, mall: MallId, adapter: MallAdapter, options: DrainOptions, now: () => number, report: DrainReport): Promise<void> {
+  {
     const due = await db.jobs
       .where('[status+nextAttemptAt]')
       .between(['pending', 0], ['pending', now()], true, true)
       .filter((j) => j.mall === mall && j.kind === STOCK_PUSH_KIND)
       .limit(options.maxPerMall ?? 5_000)
       .toArray();
-    if (due.length === 0) continue;
+    if (due.length === 0) return;
     const listings = await db.listings.bulkGet(due.map((j) => (j.payload as StockPushPayload).listingId));
     const sent = new Map<number, { quantity: number; listing: Listing }>();
     const pushes: StockPush[] = [];
@@ -67,7 +73,7 @@ export async function drainStockOutbox(db: CatalogDb, adapters: Partial<Record<M
       await finishJobs(db, due, () => ({ ok: false, retryable: e.retryable, message: e.message }), now());
       if (e.retryable) report.retrying += due.length;
       else report.failed += due.length;
-      continue;
+      return;
     }
     const byListing = new Map(results.map((r) => [r.key, r]));
     const at = now();
@@ -107,7 +113,6 @@ export async function drainStockOutbox(db: CatalogDb, adapters: Partial<Record<M
       }
     });
   }
-  return report;
 }
 
 async function finishJobs(db: CatalogDb, jobs: Job[], outcome: () => { ok: false; retryable: boolean; message: string }, at: number): Promise<void> {

@@ -42,7 +42,11 @@ function PanelBody({ data, onChanged }: { data: PanelData; onChanged: () => void
                 <td>{formatYen(sku.price)}</td>
                 <td className="ich-stock" data-testid="ich-stock">{formatCount(sku.stock)}</td>
                 <td>
-                  <MallBadges malls={listings.map((l) => l.mall)} />
+                  {listings.map((l) => (
+                    <div key={l.id} className="ich-listing" data-testid={`ich-listing-${l.mall}`}>
+                      <MallBadges malls={[l.mall]} /> {l.lastPushedQuantity !== undefined ? formatCount(l.lastPushedQuantity) : '—'}
+                    </div>
+                  ))}
                 </td>
                 <td>{sku.components.length === 0 && <StockAdjuster skuCode={sku.code} onDone={onChanged} />}</td>
               </tr>
@@ -70,6 +74,7 @@ function PanelBody({ data, onChanged }: { data: PanelData; onChanged: () => void
       <p className="ich-muted" data-testid="ich-counts">
         {t('panel.catalogCounts', { products: formatCount(counts.products), skus: formatCount(counts.skus), orders: formatCount(counts.orders) })}
       </p>
+      <SyncNowButton onDone={onChanged} />
       <p className="ich-muted" data-testid="ich-last-sync">
         {lastSync
           ? t('panel.lastSync', {
@@ -79,6 +84,29 @@ function PanelBody({ data, onChanged }: { data: PanelData; onChanged: () => void
           : t('panel.neverSynced')}
       </p>
     </div>
+  );
+}
+
+function SyncNowButton({ onDone }: { onDone: () => void }) {
+  const [message, setMessage] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <p>
+      <button
+        type="button"
+        disabled={busy}
+        onClick={async () => {
+          setBusy(true);
+          const result = await callBackground('syncNow', {});
+          setBusy(false);
+          setMessage(!result.ok ? result.error.message : result.data.started ? t('sync.done') : t('sync.busy'));
+          onDone();
+        }}
+      >
+        {t('sync.now')}
+      </button>{' '}
+      {message && <span role="status">{message}</span>}
+    </p>
   );
 }
 

@@ -6,11 +6,15 @@ import { FaultController, type FaultRule } from './faults';
 import { parseJsonBody, sendJson } from './http';
 import { RateLimiter } from './rate-limit';
 import { ShopTruth } from './truth';
-import type { DemoCredentials, MallId, MallSim, RouteRequest, SeedListing, SimContext } from './types';
+import type { BuyerLine, DemoCredentials, MallId, RouteRequest, SeedListing, SimContext } from './types';
 import { MALL_IDS } from './types';
-import { createRakutenSim } from '../rakuten';
-import { createYahooSim } from '../yahoo';
-import { createAmazonSim } from '../amazon';
+import { BuyerTraffic, type BuyerTrafficOptions } from './buyers';
+import { createRakutenSim, type RakutenSim } from '../rakuten';
+import { createYahooSim, type YahooSim } from '../yahoo';
+import { createAmazonSim, type AmazonMallSim } from '../amazon';
+import { adminDataFrom } from '../admin/data';
+import { adminEntryUrls, escapeHtml, renderAdminPage, type AdminPageData } from '../admin/pages';
+import { seedDemoShop, type DemoSeedOptions } from '../demo-seed';
 
 export interface MallSimOptions {
   /** Ports: 0 picks free ones (tests). */
@@ -21,12 +25,32 @@ export interface MallSimOptions {
   credentials?: DemoCredentials;
 }
 
+/** The three mall simulators, each with its own test hooks beyond MallSim. */
+export interface SimMalls {
+  rakuten: RakutenSim;
+  yahoo: YahooSim;
+  amazon: AmazonMallSim;
+}
+
+/** A set SKU and what one of it takes from the shop's real stock (ShopTruth.defineSet). */
+export interface SeedSet {
+  setSku: string;
+  components: BuyerLine[];
+}
+
 export interface RunningMallSim {
   ctx: SimContext;
-  malls: Record<MallId, MallSim>;
+  malls: SimMalls;
   /** Base URLs clients use in place of the real API hosts. */
   urls: Record<MallId | 'control', string>;
-  seed(listings: SeedListing[]): void;
+  /** Loads listings into every mall and the shop's truth; `sets` tells the truth what a set SKU takes. */
+  seed(listings: SeedListing[], sets?: SeedSet[]): void;
+  /** The listings of the last seed. */
+  listings(): SeedListing[];
+  /** Buyer traffic generator (also driven by POST /__control/buyers/start|stop). */
+  buyers: BuyerTraffic;
+  /** What the admin pages at /__admin show: each mall's own items, stock and orders. */
+  adminData(): AdminPageData;
   close(): Promise<void>;
 }
 
@@ -94,7 +118,7 @@ export async function startMallSim(options: MallSimOptions = {}): Promise<Runnin
     truth: new ShopTruth(() => clock.now()),
     credentials: options.credentials ?? demoCredentials(),
   };
-  const malls: Record<MallId, MallSim> = {
+  const malls: SimMalls = {
     rakuten: createRakutenSim(ctx),
     yahoo: createYahooSim(ctx),
     amazon: createAmazonSim(ctx),
@@ -102,10 +126,16 @@ export async function startMallSim(options: MallSimOptions = {}): Promise<Runnin
   const servers: Server[] = [];
   const urls = {} as Record<MallId | 'control', string>;
 
-  const seed = (listings: SeedListing[]) => {
+  let lastListings: SeedListing[] = [];
+  const seed = (listings: SeedListing[], sets: SeedSet[] = []) => {
     for (const l of listings) ctx.truth.setStock(l.skuCode, l.stock);
+    for (const set of sets) ctx.truth.defineSet(set.setSku, set.components);
     for (const mall of MALL_IDS) malls[mall].seed(listings);
+    const seeded = new Set(listings.map((l) => l.skuCode));
+    lastListings = [...lastListings.filter((l) => !seeded.has(l.skuCode)), ...listings];
   };
+  const buyers = new BuyerTraffic(clock, malls);
+  const adminData = () => adminDataFrom({ malls, listings: () => lastListings, credentials: ctx.credentials });
 
   for (const mall of MALL_IDS) {
     const server = createServer((req, res) => {
@@ -163,7 +193,26 @@ export async function startMallSim(options: MallSimOptions = {}): Promise<Runnin
         cancelledOrders: ctx.truth.cancelledOrders,
         throttled: Object.fromEntries(limiter.throttled),
         faultsFired: ctx.faults.fired.length,
+        buyers: buyers.state(),
       });
+    }
+    if (method === 'POST' && path === '/__control/buyers/start') {
+      return sendJson(res, 200, buyers.start(body as unknown as BuyerTrafficOptions));
+    }
+    if (method === 'POST' && path === '/__control/buyers/stop') {
+      return sendJson(res, 200, buyers.stop());
+    }
+    if (method === 'GET' && path === '/__control/buyers') {
+      return sendJson(res, 200, buyers.state());
+    }
+    if (method === 'POST' && path === '/__control/demo') {
+      // Start over with the demo shop: reset everything, seed, and replay the demo orders.
+      resetAll();
+      const result = await seedDemoShop(running, (body ?? {}) as DemoSeedOptions);
+      return sendJson(res, 200, result);
+    }
+    if (method === 'GET' && (path === '/__admin' || path === '/__admin/')) {
+      return sendAdmin(request, res);
     }
     if (method === 'POST' && path === '/__control/faults') {
       const rules = (Array.isArray(body) ? body : [body]) as FaultRule[];
@@ -183,7 +232,7 @@ export async function startMallSim(options: MallSimOptions = {}): Promise<Runnin
       return sendJson(res, 200, { enabled: limiter.enabled });
     }
     if (method === 'POST' && path === '/__control/seed') {
-      seed(body?.listings as SeedListing[]);
+      seed(body?.listings as SeedListing[], (body?.sets as SeedSet[] | undefined) ?? []);
       return sendJson(res, 200, { ok: true });
     }
     if (method === 'POST' && path === '/__control/order') {
@@ -196,25 +245,71 @@ export async function startMallSim(options: MallSimOptions = {}): Promise<Runnin
       return sendJson(res, 200, { cancelled: malls[mall].cancelBuyerOrder(String(body?.orderId)) });
     }
     if (method === 'POST' && path === '/__control/reset') {
-      ctx.faults.clear();
-      limiter.reset();
-      ctx.truth.reset();
-      for (const m of MALL_IDS) malls[m].reset();
+      resetAll();
       return sendJson(res, 200, { ok: true });
     }
     sendJson(res, 404, { error: `unknown control path ${method} ${path}` });
+  }
+
+  function resetAll(): void {
+    buyers.reset();
+    ctx.faults.clear();
+    limiter.reset();
+    ctx.truth.reset();
+    for (const m of MALL_IDS) malls[m].reset();
+    lastListings = [];
+  }
+
+  /**
+   * GET /__admin?url=<real admin URL>: the mall's admin page for that URL (tests/mall-sim/admin/pages.ts)
+   * with this simulator's data. `&local=1` rewrites links to the back offices into /__admin links, for a
+   * plain browser without host routing; GET /__admin alone lists entry pages that way.
+   */
+  function sendAdmin(request: RouteRequest, res: ServerResponse): void {
+    const raw = request.url.searchParams.get('url');
+    const local = request.url.searchParams.get('local') === '1';
+    const localHref = (u: string) => `/__admin?local=1&url=${encodeURIComponent(u)}`;
+    const html = (status: number, text: string) => {
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    if (!raw) {
+      const entries = adminEntryUrls(adminData());
+      const list = MALL_IDS.map((m) => `<li>${m}<ul>${entries[m].map((e) => `<li><a href="${escapeHtml(localHref(e.url))}">${escapeHtml(e.label)}</a></li>`).join('')}</ul></li>`).join('');
+      return html(200, `<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>Ichigen mall simulator</title></head><body><h1>モール管理画面（シミュレーター）</h1><ul>${list}</ul></body></html>`);
+    }
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return html(400, 'url must be an absolute URL');
+    }
+    const page = renderAdminPage(url, adminData());
+    if (page === undefined) return html(404, 'not a mall admin URL');
+    if (!local) return html(200, page);
+    html(
+      200,
+      page.replace(/href="(https:\/\/[^"]+)"/g, (whole, href: string) => {
+        const target = new URL(href.replace(/&amp;/g, '&'), url);
+        return renderAdminPage(target) === undefined ? whole : `href="${escapeHtml(localHref(target.href))}"`;
+      }),
+    );
   }
 
   servers.push(control);
   const controlPort = await listen(control, options.ports?.control ?? 0, host);
   urls.control = `http://${host}:${controlPort}`;
 
-  return {
+  const running: RunningMallSim = {
     ctx,
     malls,
     urls,
     seed,
+    listings: () => lastListings,
+    buyers,
+    adminData,
     close: async () => {
+      buyers.stop();
       await Promise.all(
         servers.map(
           (s) =>
@@ -226,4 +321,5 @@ export async function startMallSim(options: MallSimOptions = {}): Promise<Runnin
       );
     },
   };
+  return running;
 }
