@@ -4,7 +4,7 @@ import { MALL_IDS, type MallId } from '@/lib/catalog/schemas';
 import { formatJst, t, type MessageKey } from '@/lib/i18n';
 import { callBackground, type CredentialInput, type MessageResponse } from '@/lib/messaging/protocol';
 
-const FIELDS: Record<MallId, { name: string; label: MessageKey; secret: boolean }[]> = {
+const FIELDS: Record<MallId, { name: string; label: MessageKey; secret: boolean; multiline?: boolean }[]> = {
   rakuten: [
     { name: 'serviceSecret', label: 'settings.rakuten.serviceSecret', secret: true },
     { name: 'licenseKey', label: 'settings.rakuten.licenseKey', secret: true },
@@ -13,6 +13,8 @@ const FIELDS: Record<MallId, { name: string; label: MessageKey; secret: boolean 
     { name: 'sellerId', label: 'settings.yahoo.sellerId', secret: false },
     { name: 'clientId', label: 'settings.yahoo.clientId', secret: false },
     { name: 'clientSecret', label: 'settings.yahoo.clientSecret', secret: true },
+    { name: 'publicKeyPem', label: 'settings.yahoo.publicKeyPem', secret: false, multiline: true },
+    { name: 'keyVersion', label: 'settings.yahoo.keyVersion', secret: false },
   ],
   amazon: [
     { name: 'sellerId', label: 'settings.amazon.sellerId', secret: false },
@@ -69,16 +71,20 @@ function MallCredentials({ mall, configured, onSaved }: { mall: MallId; configur
       {FIELDS[mall].map((field) => (
         <label key={field.name}>
           <span>{t(field.label)}</span>
-          <input
-            name={field.name}
-            type={field.secret ? 'password' : 'text'}
-            autoComplete="off"
-            value={values[field.name] ?? ''}
-            onChange={(e) => setValues({ ...values, [field.name]: e.target.value })}
-          />
+          {field.multiline ? (
+            <textarea name={field.name} rows={4} value={values[field.name] ?? ''} onChange={(e) => setValues({ ...values, [field.name]: e.target.value })} />
+          ) : (
+            <input
+              name={field.name}
+              type={field.secret ? 'password' : 'text'}
+              autoComplete="off"
+              value={values[field.name] ?? ''}
+              onChange={(e) => setValues({ ...values, [field.name]: e.target.value })}
+            />
+          )}
         </label>
       ))}
-      <button type="submit">{t('settings.save')}</button> <ConnectionTest mall={mall} />
+      <button type="submit">{t('settings.save')}</button> {mall === 'yahoo' && <YahooAuthorize />} <ConnectionTest mall={mall} />
       {message && (
         <div role={message.kind === 'error' ? 'alert' : 'status'} className={message.kind === 'error' ? 'error' : 'ok'}>
           {message.text}
@@ -125,6 +131,28 @@ function ConnectionTest({ mall }: { mall: MallId }) {
           </>
         )}
       </div>
+    </>
+  );
+}
+
+function YahooAuthorize() {
+  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  return (
+    <>
+      <button
+        type="button"
+        onClick={async () => {
+          const result = await callBackground('authorizeYahoo', {});
+          setMessage(result.ok ? { ok: true, text: t('settings.yahoo.authorized', { when: formatJst(result.data.refreshTokenExpiresAt) }) } : { ok: false, text: result.error.message });
+        }}
+      >
+        {t('settings.yahoo.authorize')}
+      </button>
+      {message && (
+        <span role={message.ok ? 'status' : 'alert'} className={message.ok ? 'ok' : 'error'} data-testid="yahoo-authorize-result">
+          {message.text}
+        </span>
+      )}
     </>
   );
 }

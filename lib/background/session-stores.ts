@@ -24,26 +24,19 @@ export function sessionRateStore(area: SessionArea, prefix = 'rate:'): RateState
   };
 }
 
-export interface CachedToken {
-  value: string;
-  expiresAt: number;
-}
-
-export interface TokenStore {
-  get(key: string): Promise<CachedToken | undefined>;
-  set(key: string, token: CachedToken | undefined): Promise<void>;
-}
-
-/** Short-lived access tokens: kept in session storage so a restarted worker need not fetch new ones. */
-export function sessionTokenStore(area: SessionArea, prefix = 'token:'): TokenStore {
+/**
+ * One JSON value per key in session storage, for short-lived access tokens: a restarted worker need not
+ * fetch new ones, and content scripts cannot read session storage. Each mall's client parses what it gets.
+ */
+export function sessionValueStore<T>(area: SessionArea, key: string, isValid: (value: unknown) => value is T) {
   return {
-    async get(key) {
-      const value = (await area.get(prefix + key))[prefix + key] as CachedToken | undefined;
-      return value && typeof value.value === 'string' && typeof value.expiresAt === 'number' ? value : undefined;
+    async get(): Promise<T | undefined> {
+      const value = (await area.get(key))[key];
+      return isValid(value) ? value : undefined;
     },
-    async set(key, token) {
-      if (token) await area.set({ [prefix + key]: token });
-      else await area.remove(prefix + key);
+    async set(value: T | undefined): Promise<void> {
+      if (value === undefined) await area.remove(key);
+      else await area.set({ [key]: value });
     },
   };
 }

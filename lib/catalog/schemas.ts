@@ -224,6 +224,8 @@ export const credentialsSchema = z.discriminatedUnion('mall', [
     publicKeyPem: z.string().optional(),
     keyVersion: z.string().optional(),
     refreshToken: z.string().optional(),
+    refreshTokenExpiresAt: timestamp.optional(),
+    publicKeyIssuedAt: timestamp.optional(),
     updatedAt: timestamp,
   }),
   z.object({

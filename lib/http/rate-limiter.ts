@@ -54,16 +54,34 @@ export class RateLimiter {
     this.margin = options.margin ?? 1.05;
   }
 
-  /** Waits until a request on `key` is within the limit, and reserves it. */
+  /**
+   * Waits until a request on `key` is within the limit, and reserves it. Callers on one key go one at
+   * a time, waits included: a timer that fires late (a busy worker) must push the next request back,
+   * or two requests leave back to back and a burst-1 limit (Yahoo) throttles the second.
+   */
   async acquire(key: string, spec: RateSpec): Promise<void> {
     const previous = this.chains.get(key) ?? Promise.resolve();
-    const mine = previous.then(() => this.reserve(key, spec));
+    const mine = previous.then(async () => {
+      const waitMs = await this.reserve(key, spec);
+      if (waitMs > 0) await this.sleep(waitMs);
+      await this.confirmSent(key, spec);
+    });
     this.chains.set(
       key,
       mine.catch(() => undefined),
     );
-    const waitMs = await mine;
-    if (waitMs > 0) await this.sleep(waitMs);
+    await mine;
+  }
+
+  /** Re-bases the schedule on the moment the request really goes out, if that is later than planned. */
+  private async confirmSent(key: string, spec: RateSpec): Promise<void> {
+    const interval = (1000 / spec.rate) * this.margin;
+    const actual = this.now() + interval;
+    const planned = this.cache.get(key) ?? 0;
+    if (actual > planned) {
+      this.cache.set(key, actual);
+      await this.store.set(key, actual);
+    }
   }
 
   /** Reserves the next slot and returns how long to wait for it. */

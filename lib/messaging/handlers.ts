@@ -14,6 +14,8 @@ export interface HandlerOptions {
   allowDemoData: boolean;
   /** The adapter for a mall with the stored credentials, or undefined when none are stored. */
   adapterFor: (mall: MallId) => Promise<MallAdapter | undefined>;
+  /** Runs Yahoo's ID連携 consent (browser.identity in the extension) and stores the grant. */
+  authorizeYahoo?: () => Promise<{ refreshTokenExpiresAt: number }>;
   /** Runs a sync cycle now, unless one is running. */
   syncNow?: () => Promise<SyncRun | 'busy'>;
   now?: () => number;
@@ -46,6 +48,10 @@ export function createMessageHandlers(db: CatalogDb, options: HandlerOptions): M
     async saveCredentials(input) {
       await saveCredentials(db, input);
       return credentialStatus(db);
+    },
+    async authorizeYahoo() {
+      if (!options.authorizeYahoo) throw new Error('Yahoo authorisation is not available here');
+      return options.authorizeYahoo();
     },
     async syncNow() {
       if (!options.syncNow) throw new Error('sync is not available here');

@@ -52,6 +52,13 @@ export const credentialInputSchema = z.discriminatedUnion('mall', [
     clientId: z.string().trim().min(1).max(200),
     clientSecret: z.string().trim().min(1).max(200),
     sellerId: z.string().trim().min(1).max(100),
+    /** 公開鍵認証: the store's public key (PEM) and its version, from ストアクリエイターPro. */
+    publicKeyPem: z
+      .string()
+      .trim()
+      .regex(/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----$/, { message: 'public-key-pem' })
+      .optional(),
+    keyVersion: z.string().trim().min(1).max(20).optional(),
   }),
   z.object({
     mall: z.literal('amazon'),
@@ -92,6 +99,11 @@ export const messageContract = {
   },
   getCredentialStatus: { from: 'extension-page', request: z.object({}).strict(), response: credentialStatusSchema },
   saveCredentials: { from: 'extension-page', request: credentialInputSchema, response: credentialStatusSchema },
+  authorizeYahoo: {
+    from: 'extension-page',
+    request: z.object({}).strict(),
+    response: z.object({ refreshTokenExpiresAt: z.number() }),
+  },
   syncNow: {
     from: 'content',
     request: z.object({}).strict(),

@@ -1,5 +1,5 @@
 import type { CatalogDb } from '../catalog/db';
-import { matchListing } from '../catalog/listing-ref';
+import { matchListing, normaliseExternalItemId } from '../catalog/listing-ref';
 import type { Customer, Listing, MallId, Order, OrderLine, StockMovement } from '../catalog/schemas';
 import type { MallOrder } from '../malls/types';
 import { applyMovementsDetailed } from './ledger';
@@ -50,7 +50,7 @@ export async function applyOrderMovements(
     const listingsOf = async (externalItemId: string) => {
       let found = listingCache.get(externalItemId);
       if (!found) {
-        found = await db.listings.where('[mall+externalItemId]').equals([mall, externalItemId]).toArray();
+        found = await db.listings.where('[mall+externalItemId]').equals([mall, normaliseExternalItemId(mall, externalItemId)]).toArray();
         listingCache.set(externalItemId, found);
       }
       return found;

@@ -79,7 +79,7 @@ export interface AmazonAdapterConfig {
   rateScale?: number;
   /** Spec §1.4: v0 reads are deprecated (migrate by 2027-03-27), so the default is v2026-01-01. */
   ordersApi?: AmazonOrdersApi;
-  /** Orders per listOrdersSince page; default 100 (v2026) or 30 (v0, see orders.ts). */
+  /** Orders per listOrdersSince page (1–100); default 100 (v2026) or 30 (v0, see resolveConfig). */
   ordersPageSize?: number;
   /**
    * v0 only: fetch a Restricted Data Token so orders carry buyer name and address (spec §2.3). If the app
@@ -178,6 +178,9 @@ export function resolveConfig(config: AmazonAdapterConfig): ResolvedAmazonConfig
     sleep: config.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     rateScale,
     ordersApi,
+    // v2026 pages carry their items, so take the most per scarce searchOrders call. A v0 page costs one
+    // getOrderItems per order (0.5 rps, burst 30): 30 orders per page use about what both buckets refill
+    // in the minute getOrders needs to refill one call, and keep each call short.
     ordersPageSize: Math.min(100, Math.max(1, config.ordersPageSize ?? (ordersApi === 'v0' ? 30 : 100))),
     restrictedData: config.restrictedData ?? true,
     patchThreshold: config.patchThreshold ?? 100,

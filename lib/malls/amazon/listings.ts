@@ -160,8 +160,8 @@ export class ListingsApi {
     const included = ['summaries', 'fulfillmentAvailability'];
     const plain = skus.filter((s) => !s.includes(','));
     const odd = skus.filter((s) => s.includes(','));
-    const found: Item[] = [];
-    for (const batch of chunk(plain, SEARCH_BATCH)) found.push(...(await this.searchBySku(batch, included)));
+    // A few calls in flight hide network latency; the limiter still spaces them at 5 per second.
+    const found: Item[] = (await pool(chunk(plain, SEARCH_BATCH), 3, (batch) => this.searchBySku(batch, included))).flat();
     for (const sku of odd) {
       const item = await this.getItem(sku, included);
       if (item) found.push(item);

@@ -89,9 +89,10 @@ export function spApiError(op: string, status: number, text: string, tokenProble
   const first = errors?.[0];
   const kind: MallErrorKind = tokenProblem ? 'auth' : (KIND_BY_STATUS[status] ?? (status >= 500 ? 'server' : 'invalid-request'));
   const said = first ? [first.message, first.details].filter((s) => s).join(' — ') : text.slice(0, 200);
-  const plain =
-    kind === 'auth'
-      ? 'Amazon refused the access token even after logging in again. Check the app authorisation in Seller Central.'
+  const plain = tokenProblem
+    ? 'Amazon refused the access token even after logging in again. Check the app authorisation in Seller Central.'
+    : kind === 'auth'
+      ? 'Amazon refused the authorisation of this request. Check the app authorisation in Seller Central.'
       : kind === 'permission'
         ? 'Amazon refused access: check the seller ID (merchant token) and that the app has the role this needs (Product Listing, Inventory and Order Tracking, Direct-to-Consumer Shipping).'
         : undefined;
@@ -104,6 +105,9 @@ export function spApiError(op: string, status: number, text: string, tokenProble
     message: `${plain ? `${plain} ` : ''}HTTP ${status}${first ? ` ${first.code}` : ''}${said ? `: ${said}` : ''}`,
   });
 }
+
+/** Arrival jitter (ms) the limiter leaves room for; see `headroom` in SpApi.call. */
+const ARRIVAL_JITTER_MS = 250;
 
 const rdtAnswer = z.object({ restrictedDataToken: z.string().min(1), expiresIn: z.number().int().positive() });
 
@@ -121,10 +125,19 @@ export class SpApi {
 
   async call<T>(c: SpApiCall<T>): Promise<SpApiAnswer<T>> {
     const limit = OPERATION_LIMITS[c.op];
+    const rate = limit.rate * this.cfg.rateScale;
+    // Amazon counts arrivals, not sends: when the network delay shrinks, requests sent on schedule arrive
+    // closer together than they left. Leaving unused the tokens that refill during that much jitter (at
+    // least one) keeps such arrivals inside the bucket; it costs a few requests of burst, not of rate.
+    const headroom = Math.max(1, Math.ceil((rate * ARRIVAL_JITTER_MS) / 1000));
     const url = `${this.cfg.endpoints.api}${c.path}${encodeQuery(c.query)}`;
     const body = c.body === undefined ? undefined : JSON.stringify(c.body);
     for (let relogin = false; ; relogin = true) {
       let sentToken = '';
+      // Log in before taking a rate-limit slot: requests that waited for a slow login inside prepare()
+      // would all leave together afterwards and arrive above the burst.
+      if (c.restricted) await this.restrictedToken(c.restricted);
+      else await this.auth.accessToken();
       const res = await this.cfg.http.request(
         {
           mall: 'amazon',
@@ -137,7 +150,7 @@ export class SpApi {
             ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           },
           ...(body !== undefined ? { body } : {}),
-          rate: { rate: limit.rate * this.cfg.rateScale, burst: limit.burst, key: `amazon:${c.op}` },
+          rate: { rate, burst: Math.max(1, limit.burst - headroom), key: `amazon:${c.op}` },
           idempotent: c.idempotent ?? true,
           ...(this.cfg.timeoutMs !== undefined ? { timeoutMs: this.cfg.timeoutMs } : {}),
           prepare: async () => {

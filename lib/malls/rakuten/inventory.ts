@@ -25,10 +25,16 @@ function chunks<T>(list: T[], size: number): T[][] {
   return out;
 }
 
+/** manageNumber and variantId: `[a-zA-Z0-9_-]`, at most 32 bytes (spec §3). */
+function isRmsKey(value: string): boolean {
+  return /^[A-Za-z0-9_-]{1,32}$/.test(value);
+}
+
 export async function readStock(t: RakutenTransport, listings: Listing[]): Promise<StockReading[]> {
   const wanted = new Map<string, { manageNumber: string; variantId: string }>();
   for (const l of listings) {
-    if (l.mall !== 'rakuten') continue;
+    // A key RMS could never hold would make it refuse the whole call (IE0220 / IE0004, spec §3).
+    if (l.mall !== 'rakuten' || !isRmsKey(l.rakuten.manageNumber) || !isRmsKey(l.rakuten.variantId)) continue;
     wanted.set(slotKey(l.rakuten.manageNumber, l.rakuten.variantId), l.rakuten);
   }
   const quantities = new Map<string, number>();

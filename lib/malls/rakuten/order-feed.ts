@@ -62,6 +62,11 @@ export interface OrderFeedOptions {
   defaultLookbackMs: number;
 }
 
+/** Search bounds have whole seconds: `to` rounds up so an order stamped in the current second is inside. */
+function ceilSecond(ms: number): number {
+  return Math.ceil(ms / 1000) * 1000;
+}
+
 function encode(state: CursorState): string {
   return `rakuten-orders:${JSON.stringify(state)}`;
 }
@@ -95,7 +100,8 @@ export class RakutenOrderFeed {
   ) {}
 
   initialState(since: number): CursorState {
-    const origin = Math.max(since, this.options.now() - LOOKBACK_MS);
+    // Whole seconds, like every RMS order time: an order in the same second as `since` is inside.
+    const origin = Math.floor(Math.max(since, this.options.now() - LOOKBACK_MS) / 1000) * 1000;
     return { v: 1, origin, marks: { ordered: origin, fixed: origin, shipped: origin }, recent: { ordered: [], fixed: [], shipped: [] }, cancelled: [], lane: 'ordered', pass: null };
   }
 
@@ -117,10 +123,10 @@ export class RakutenOrderFeed {
     if (!state.pass) {
       const floor = now - LOOKBACK_MS;
       if (lane === 'cancelled') {
-        state.pass = { from: Math.max(state.origin, now - CANCEL_LOOKBACK_MS, floor), to: now, page: 1, startedAt: now };
+        state.pass = { from: Math.max(state.origin, now - CANCEL_LOOKBACK_MS, floor), to: ceilSecond(now), page: 1, startedAt: now };
       } else {
         const from = Math.max(state.marks[lane], floor);
-        state.pass = { from, to: Math.max(from, Math.min(from + SEARCH_WINDOW_MS, now)), page: 1, startedAt: now };
+        state.pass = { from, to: Math.max(from, Math.min(from + SEARCH_WINDOW_MS, ceilSecond(now))), page: 1, startedAt: now };
       }
     }
     const pass = state.pass;
@@ -153,13 +159,12 @@ export class RakutenOrderFeed {
     const orders: MallOrder[] = [];
     for (const model of models) {
       const order = toMallOrder(model);
-      // Orders placed before the feed's origin were never imported; a later change to them is not ours.
-      if (order.orderedAt < state.origin) continue;
       if (lane === 'cancelled') {
         if (order.status !== 'cancelled') continue;
         state.cancelled.push([order.orderNumber, order.orderedAt]);
       } else state.recent[lane].push([order.orderNumber, laneTime(lane, order, model)]);
-      orders.push(order);
+      // Orders placed before the feed's origin were never imported; a later change to them is not ours.
+      if (order.orderedAt >= state.origin) orders.push(order);
     }
 
     if (pass.page < totalPages) {
@@ -176,7 +181,7 @@ export class RakutenOrderFeed {
       state.marks[lane] = mark;
       state.recent[lane] = state.recent[lane].filter(([, at]) => at >= mark);
       // The 63-day window stopped short of now: the same lane goes on from its new mark.
-      if (pass.to < pass.startedAt) return { orders, roundDone: false };
+      if (pass.to < ceilSecond(pass.startedAt)) return { orders, roundDone: false };
     }
     const nextIndex = LANES.indexOf(lane) + 1;
     state.lane = LANES[nextIndex % LANES.length]!;

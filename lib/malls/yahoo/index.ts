@@ -57,6 +57,8 @@ export interface YahooAdapterConfig {
   now?: () => number;
   /** Multiplies the published rate (tests run the simulator faster than real time). Default 1. */
   rateScale?: number;
+  /** Factor on the 1-second gap kept between two actual sends of one API. Default 1.1. */
+  sendSpacingMargin?: number;
   timeoutMs?: number;
   /** Needed to create new items with editItem (§2.1 requires path and product_category). */
   newItemDefaults?: NewItemDefaults;
@@ -117,6 +119,7 @@ export function createYahooAdapter(config: YahooAdapterConfig): YahooAdapter {
     ...(signer ? { signer } : {}),
     now,
     rateScale: config.rateScale ?? 1,
+    sendSpacingMargin: config.sendSpacingMargin ?? 1.1,
     ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
     skewToleranceMs: config.clockToleranceMs ?? 120_000,
   });

@@ -12,10 +12,12 @@ import { buildXml, compactJstDate, compactJstSeconds, parseJstDateTime } from '.
  *
  * The cursor therefore works in cycles. A cycle lists, oldest first, every order placed since
  * `min(watermark, now − changeLookback)` with ReadOnlyMode=2 (inside the window too), asking only for
- * OrderId, LastUpdateTime, PublicationTime and IsReadOnly. An order is read (orderInfo) when it changed
- * since the watermark (LastUpdateTime ≥ w: new orders, buyer cancels, staff edits) or left the window
- * since the watermark (PublicationTime ≥ w and no longer read-only) — unless the cursor already holds that
- * same version. A finished cycle moves the watermark to its own start minus a clock margin, so an order
+ * OrderId, LastUpdateTime, PublicationTime, IsReadOnly and the status codes. An order is read (orderInfo)
+ * when it changed since the watermark (LastUpdateTime ≥ w: new orders, buyer cancels, staff edits) or left
+ * the window since the watermark (PublicationTime ≥ w and no longer read-only) — unless the cursor already
+ * holds that same version. A version is LastUpdateTime plus IsReadOnly, OrderStatus, ShipStatus and IsSeen:
+ * LastUpdateTime has whole seconds, and a cancel in the same second as our last read must still count.
+ * A finished cycle moves the watermark to its own start minus a clock margin, so an order
  * changed while the cycle ran, or stamped by a server clock a little behind ours, is still ≥ the next
  * watermark. Paging inside a cycle is by `Start`: the listing is sorted by order time and its lower bound
  * is fixed for the cycle, so new orders only append at the end and offsets already passed stay valid.
@@ -37,12 +39,12 @@ export interface OrderCursorOptions {
   maxListCallsPerPage: number;
 }
 
-const seenEntrySchema = z.tuple([z.string(), z.number(), z.number(), z.union([z.literal(0), z.literal(1)])]);
+const seenEntrySchema = z.tuple([z.string(), z.number(), z.number(), z.string()]);
 const cursorSchema = z.object({
   v: z.literal(1),
   /** Watermark (epoch ms). */
   w: z.number(),
-  /** [orderId, LastUpdateTime, PublicationTime (0 = unknown), IsReadOnly] of orders that can still match. */
+  /** [orderId, LastUpdateTime, PublicationTime (0 = unknown), state codes] of orders that can still match. */
   seen: z.array(seenEntrySchema),
   /** The cycle in progress: listing lower bound, when it started, next `Start`. */
   c: z.object({ from: z.number(), at: z.number(), start: z.number().int().positive() }).optional(),
@@ -69,7 +71,7 @@ export async function listOrdersSince(deps: OrderDeps, options: OrderCursorOptio
   const now = options.now();
   const state: CursorState = cursor ? decodeCursor(cursor) : { v: 1, w: since ?? now - options.initialLookbackMs, seen: [] };
   const cycle = (state.c ??= { from: Math.min(state.w, now - options.changeLookbackMs), at: now, start: 1 });
-  const seen = new Map(state.seen.map(([id, lu, pub, ro]) => [id, { lu, pub, ro }]));
+  const seen = new Map(state.seen.map(([id, lu, pub, codes]) => [id, { lu, pub, codes }]));
   const orders: MallOrder[] = [];
   let caughtUp = false;
 
@@ -78,9 +80,10 @@ export async function listOrdersSince(deps: OrderDeps, options: OrderCursorOptio
     for (const [i, entry] of entries.entries()) {
       const lu = listTime(entry.LastUpdateTime, i, 'LastUpdateTime');
       const pub = entry.PublicationTime ? listTime(entry.PublicationTime, i, 'PublicationTime') : 0;
-      const ro = entry.IsReadOnly === '1' ? 1 : 0;
+      const readOnly = entry.IsReadOnly === '1';
+      const codes = `${entry.IsReadOnly}|${entry.OrderStatus}|${entry.ShipStatus}|${entry.IsSeen}`;
       const known = seen.get(entry.OrderId);
-      const wanted = (lu >= state.w || (ro === 0 && pub >= state.w)) && !(known && known.lu === lu && known.ro === ro);
+      const wanted = (lu >= state.w || (!readOnly && pub >= state.w)) && !(known && known.lu === lu && known.codes === codes);
       if (wanted) {
         if (orders.length >= options.maxOrdersPerPage) break pages;
         const order = await orderInfo(deps, entry.OrderId).catch((e: unknown) => {
@@ -89,7 +92,7 @@ export async function listOrdersSince(deps: OrderDeps, options: OrderCursorOptio
           throw e;
         });
         if (order) orders.push(order);
-        seen.set(entry.OrderId, { lu, pub, ro });
+        seen.set(entry.OrderId, { lu, pub, codes });
       }
       cycle.start += 1;
     }
@@ -104,9 +107,9 @@ export async function listOrdersSince(deps: OrderDeps, options: OrderCursorOptio
   if (caughtUp) {
     const w = cycle.at - options.clockMarginMs;
     const keep = [...seen].filter(([, s]) => s.lu >= w || s.pub >= w);
-    next = { v: 1, w, seen: keep.map(([id, s]) => [id, s.lu, s.pub, s.ro]) };
+    next = { v: 1, w, seen: keep.map(([id, s]) => [id, s.lu, s.pub, s.codes]) };
   } else {
-    next = { v: 1, w: state.w, seen: [...seen].map(([id, s]) => [id, s.lu, s.pub, s.ro]), c: cycle };
+    next = { v: 1, w: state.w, seen: [...seen].map(([id, s]) => [id, s.lu, s.pub, s.codes]), c: cycle };
   }
   return { orders, cursor: JSON.stringify(next), caughtUp };
 }

@@ -111,7 +111,7 @@ export const reservePublishSchema = z.object({
 const boolText = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 /** The orderList fields the cursor reads (LastUpdateTime / PublicationTime / IsReadOnly drive it). */
-export const ORDER_LIST_FIELDS = ['OrderId', 'OrderTime', 'LastUpdateTime', 'PublicationTime', 'IsReadOnly', 'OrderStatus'] as const;
+export const ORDER_LIST_FIELDS = ['OrderId', 'OrderTime', 'LastUpdateTime', 'PublicationTime', 'IsReadOnly', 'OrderStatus', 'ShipStatus', 'IsSeen'] as const;
 
 export const orderListSchema = z.object({
   Result: z.object({
@@ -128,6 +128,8 @@ export const orderListSchema = z.object({
             PublicationTime: text.default(''),
             IsReadOnly: z.enum(['0', '1']),
             OrderStatus: text,
+            ShipStatus: text.default(''),
+            IsSeen: text.default(''),
           }),
         ),
       })

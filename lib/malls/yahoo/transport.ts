@@ -48,6 +48,8 @@ export interface YahooTransportOptions {
   signer?: PublicKeySigner;
   now: () => number;
   rateScale: number;
+  /** Factor on the interval kept between two actual sends of one API (see `spaceSend`). */
+  sendSpacingMargin: number;
   timeoutMs?: number;
   skewToleranceMs: number;
 }
@@ -57,7 +59,24 @@ export interface YahooTransportOptions {
  * expired token (§1.4), and errors mapped to the one error model.
  */
 export class YahooTransport {
+  /** Real time each API's last request was let through (see `spaceSend`). */
+  private readonly lastSend = new Map<YahooApi, number>();
+
   constructor(private readonly options: YahooTransportOptions) {}
+
+  /**
+   * The shared limiter hands out slots one interval apart from the previous *slot*, so a request that
+   * went out late (a busy or throttled service worker) is followed by one that goes out on time, closer
+   * than the interval. Yahoo's limit has no burst (1 req/s), so the gap is also kept between actual sends,
+   * with a margin for the network delivering two requests at different speeds.
+   */
+  private async spaceSend(api: YahooApi): Promise<void> {
+    const interval = (1000 / (YAHOO_RATE_PER_SECOND * this.options.rateScale)) * this.options.sendSpacingMargin;
+    const now = Date.now();
+    const slot = Math.max(now, (this.lastSend.get(api) ?? -Infinity) + interval);
+    this.lastSend.set(api, slot);
+    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+  }
 
   /** Sends and answers the response when its status is 2xx; throws a MallError otherwise. */
   async send(call: YahooCall): Promise<HttpResponse> {
@@ -116,7 +135,10 @@ export class YahooTransport {
         idempotent: call.idempotent ?? true,
         prepare: async () => {
           token = await this.options.tokens.accessToken();
-          return { authorization: `Bearer ${token}`, ...(signer ? signer.headers() : {}) };
+          // Signing is CPU work; done before the spacing wait so it cannot delay the send behind it.
+          const signature = signer ? signer.headers() : {};
+          await this.spaceSend(call.api);
+          return { authorization: `Bearer ${token}`, ...signature };
         },
       },
       yahooClassifier,
