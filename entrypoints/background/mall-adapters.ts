@@ -4,7 +4,7 @@ import { MALL_IDS, type Credentials, type MallId } from '@/lib/catalog/schemas';
 import { sessionRateStore, sessionValueStore } from '@/lib/background/session-stores';
 import { HttpClient } from '@/lib/http/client';
 import { RateLimiter } from '@/lib/http/rate-limiter';
-import { createAmazonAdapter, type AmazonCachedToken } from '@/lib/malls/amazon';
+import { createAmazonAdapter, OPERATION_LIMITS, type AmazonCachedToken } from '@/lib/malls/amazon';
 import { endpointsForMode } from '@/lib/malls/endpoints';
 import { createRakutenAdapter } from '@/lib/malls/rakuten';
 import type { MallAdapter } from '@/lib/malls/types';
@@ -54,7 +54,8 @@ export function createAdapter(credentials: Credentials): MallAdapter {
         },
       });
     case 'amazon':
-      return createAmazonAdapter({
+      return withOrderPollInterval(
+        createAmazonAdapter({
         http,
         endpoints: endpoints.amazon,
         credentials: { clientId: credentials.clientId, clientSecret: credentials.clientSecret, refreshToken: credentials.refreshToken, sellerId: credentials.sellerId },
@@ -62,8 +63,16 @@ export function createAdapter(credentials: Credentials): MallAdapter {
           get: (key) => sessionValueStore(browser.storage.session, `token:amazon:${key}`, isAmazonToken).get(),
           set: (key, value) => sessionValueStore(browser.storage.session, `token:amazon:${key}`, isAmazonToken).set(value),
         },
-      });
+        }),
+        // searchOrders (Orders v2026-01-01) refills one request per ~3 minutes after its burst of 20:
+        // polling faster would drain the burst and then stall every cycle behind the limiter.
+        1000 / OPERATION_LIMITS.searchOrders.rate,
+      );
   }
+}
+
+function withOrderPollInterval(adapter: MallAdapter, minOrderPollIntervalMs: number): MallAdapter {
+  return Object.assign(adapter, { minOrderPollIntervalMs });
 }
 
 export async function adapterFor(mall: MallId): Promise<MallAdapter | undefined> {

@@ -10,7 +10,8 @@ export interface MallEndpoints {
 export const REAL_ENDPOINTS: MallEndpoints = {
   rakuten: { api: 'https://api.rms.rakuten.co.jp' },
   yahoo: { api: 'https://circus.shopping.yahooapis.jp', auth: 'https://auth.login.yahoo.co.jp' },
-  amazon: { api: 'https://sellingpartnerapi-fe.amazon.com', lwa: 'https://api.amazon.co.jp' },
+  // LWA: api.amazon.com (amazon-sp-api.md §1.3; whether api.amazon.co.jp takes SP-API refresh tokens is uncertain, §2.1).
+  amazon: { api: 'https://sellingpartnerapi-fe.amazon.com', lwa: 'https://api.amazon.com' },
 };
 
 /** Fixed simulator ports, so demo and e2e builds know where to look without configuration. */

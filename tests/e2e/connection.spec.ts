@@ -1,5 +1,6 @@
 import { startDemoSim, type DemoSim } from '../mall-sim/demo-sim';
 import { expect, openDashboard, test } from './fixtures';
+import { saveCredentials } from './mall-setup';
 
 let demo: DemoSim;
 test.beforeAll(async () => {
@@ -9,13 +10,7 @@ test.afterAll(async () => {
   await demo.sim.close();
 });
 
-async function fill(page: import('@playwright/test').Page, mall: string, values: Record<string, string>) {
-  const form = page.getByTestId(`credentials-${mall}`);
-  for (const [name, value] of Object.entries(values)) await form.locator(`[name="${name}"]`).fill(value);
-  await form.getByRole('button', { name: '保存' }).click();
-  await expect(form.getByRole('status')).toHaveText('保存しました');
-  return form;
-}
+const fill = saveCredentials;
 
 test('demo credentials connect to each mall; a wrong key gets a clear Japanese message', async ({ context, extensionId }) => {
   const c = demo.sim.ctx.credentials;

@@ -21,6 +21,8 @@ export class ShopTruth {
   acceptedOrders = 0;
   cancelledOrders = 0;
   private readonly orderLines = new Map<string, { mall: MallId; lines: BuyerLine[] }>();
+  /** Every accepted order with its time (and its cancellation's), for judging oversells after a run. */
+  readonly log: { mall: MallId; orderId: string; lines: BuyerLine[]; at: number; cancelledAt?: number }[] = [];
 
   constructor(private readonly now: () => number) {}
 
@@ -57,6 +59,7 @@ export class ShopTruth {
   recordOrder(mall: MallId, orderId: string, lines: BuyerLine[]): void {
     this.acceptedOrders += 1;
     this.orderLines.set(`${mall}:${orderId}`, { mall, lines });
+    this.log.push({ mall, orderId, lines: this.physical(lines), at: this.now() });
     for (const line of this.physical(lines)) {
       const before = this.stock.get(line.skuCode) ?? 0;
       const after = before - line.quantity;
@@ -71,6 +74,8 @@ export class ShopTruth {
     if (!order) return;
     this.orderLines.delete(`${mall}:${orderId}`);
     this.cancelledOrders += 1;
+    const logged = this.log.find((o) => o.mall === mall && o.orderId === orderId);
+    if (logged) logged.cancelledAt = this.now();
     for (const line of this.physical(order.lines)) {
       this.stock.set(line.skuCode, (this.stock.get(line.skuCode) ?? 0) + line.quantity);
     }
@@ -81,6 +86,7 @@ export class ShopTruth {
     this.sets.clear();
     this.oversells.length = 0;
     this.orderLines.clear();
+    this.log.length = 0;
     this.acceptedOrders = 0;
     this.cancelledOrders = 0;
   }
