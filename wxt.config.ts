@@ -18,8 +18,8 @@ export default defineConfig({
       description: '__MSG_extDescription__',
       default_locale: 'ja',
       minimum_chrome_version: '120',
-      // identity: Yahoo! ID連携 (OAuth) through launchWebAuthFlow.
-      permissions: ['storage', 'alarms', 'unlimitedStorage', 'identity'],
+      // identity: Yahoo! ID連携 (OAuth) through launchWebAuthFlow; notifications: low stock and sync errors.
+      permissions: ['storage', 'alarms', 'unlimitedStorage', 'identity', 'notifications'],
       ...(local ? { host_permissions: ['http://127.0.0.1/*'] } : {}),
       action: { default_title: '__MSG_extName__' },
       // The dashboard is the options page, opened in a full tab (settings, catalog, orders, history).

@@ -40,6 +40,19 @@ export function Popup() {
             : t('panel.neverSynced')}
         </p>
       )}
+      {status.state === 'ready' && (
+        <p data-testid="popup-alerts">
+          <span className={status.data.lowStock > 0 ? 'error' : 'muted'}>{t('popup.lowStock', { count: status.data.lowStock })}</span>
+          {status.data.failedPushes > 0 && <span className="error"> ／ {t('popup.failedPushes', { count: status.data.failedPushes })}</span>}
+        </p>
+      )}
+      {status.state === 'ready' && status.data.errors.length > 0 && (
+        <ul className="error" role="alert">
+          {status.data.errors.map((e, i) => (
+            <li key={i}>{e.message}</li>
+          ))}
+        </ul>
+      )}
       {status.state === 'error' && <p className="error">{status.error.message}</p>}
       <dl>
         {MALL_IDS.map((mall) => (

@@ -194,6 +194,8 @@ export const syncRunSchema = z.object({
   latencyP50Ms: z.number().nonnegative().optional(),
   latencyP95Ms: z.number().nonnegative().optional(),
   durationMs: z.number().nonnegative().optional(),
+  /** What went wrong, per mall, for the popup and the panels. */
+  errorDetails: z.array(z.object({ mall: mallIdSchema, kind: z.string(), message: z.string() })).optional(),
 });
 export type SyncRun = z.infer<typeof syncRunSchema>;
 

@@ -21,3 +21,8 @@ export function describeMallError(error: SerializedMallError, language?: Languag
       return t(`mallError.${error.kind}`, { mall }, language);
   }
 }
+
+/** A sync cycle's recorded error ({mall, kind, message}) in plain words. */
+export function describeSyncError(error: { mall: SerializedMallError['mall']; kind: string; message: string }, language?: Language): string {
+  return describeMallError({ mall: error.mall, endpoint: '', kind: error.kind as SerializedMallError['kind'], message: error.message, retryable: false }, language);
+}

@@ -4,7 +4,8 @@ import { importDemoCatalog } from '../catalog/import-demo';
 import { countCatalog, findOrder, findSkusByMallItem, lastSyncRun } from '../catalog/queries';
 import { applyMovements } from '../sync/ledger';
 import type { MallId, SyncRun } from '../catalog/schemas';
-import { describeMallError } from '../malls/describe-error';
+import { describeMallError, describeSyncError } from '../malls/describe-error';
+import { collectAlerts } from '../sync/alerts';
 import type { MallAdapter } from '../malls/types';
 import { t } from '../i18n';
 import type { MessageHandlers } from './receiver';
@@ -35,7 +36,14 @@ export function createMessageHandlers(db: CatalogDb, options: HandlerOptions): M
     },
     async getCatalogStatus() {
       const [counts, lastSync] = await Promise.all([countCatalog(db), lastSyncRun(db)]);
-      return { counts, lastSync };
+      const alerts = await collectAlerts(db, lastSync?.errorDetails ?? []);
+      return {
+        counts,
+        lastSync,
+        lowStock: alerts.lowStock.length,
+        failedPushes: alerts.failedPushes,
+        errors: alerts.syncErrors.map((e) => ({ mall: e.mall, message: describeSyncError(e) })),
+      };
     },
     async recordStockAdjustment({ skuCode, delta, requestId, note }) {
       const [outcome] = await applyMovements(db, [

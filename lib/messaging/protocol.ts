@@ -90,7 +90,14 @@ export const messageContract = {
   getCatalogStatus: {
     from: 'content',
     request: z.object({}).strict(),
-    response: z.object({ counts: catalogCountsSchema, lastSync: syncRunSchema.optional() }),
+    response: z.object({
+      counts: catalogCountsSchema,
+      lastSync: syncRunSchema.optional(),
+      lowStock: z.number(),
+      failedPushes: z.number(),
+      /** The latest cycle's errors in the user's language. */
+      errors: z.array(z.object({ mall: mallIdSchema, message: z.string() })),
+    }),
   },
   recordStockAdjustment: {
     from: 'content',

@@ -109,6 +109,7 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
     ...(p50 !== undefined ? { latencyP50Ms: p50 } : {}),
     ...(p95 !== undefined ? { latencyP95Ms: p95 } : {}),
     durationMs: finishedAt - startedAt,
+    ...(errors.length > 0 ? { errorDetails: errors.slice(0, 20) } : {}),
   };
   await db.syncRuns.put(run);
   return { run, errors, unmappedLines };
