@@ -1,6 +1,7 @@
 import { catalogDb } from '@/lib/catalog/db';
 import type { SyncRun } from '@/lib/catalog/schemas';
 import { runSyncCycle } from '@/lib/sync/cycle';
+import { reconcileStock, type DriftReport } from '@/lib/sync/reconcile';
 import { badgeFor, collectAlerts, newlyLowStock } from '@/lib/sync/alerts';
 import { describeSyncError } from '@/lib/malls/describe-error';
 import { t } from '@/lib/i18n';
@@ -20,6 +21,11 @@ export async function runSyncExclusive(): Promise<SyncRun | 'busy'> {
     await announceAlerts(report.errors);
     return report.run;
   });
+}
+
+/** Drift check: read every connected mall's stock and compare (reports only; see reconcileStock). */
+export async function reconcileNow(): Promise<DriftReport> {
+  return reconcileStock(catalogDb(), await connectedAdapters());
 }
 
 /** Badge on every cycle; a notification when a SKU goes low or a mall needs a person (auth, permission). */

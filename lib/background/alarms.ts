@@ -6,10 +6,12 @@ export interface AlarmSpec {
 /** Chrome's floor for packed extensions is 30 s; unpacked test builds may go faster. */
 export const ALARM_SPECS = {
   sync: { name: 'ichigen-sync', periodInMinutes: 0.5 },
+  /** Hourly drift check: a full stock read costs each mall's read budget, so not every cycle. */
+  reconcile: { name: 'ichigen-reconcile', periodInMinutes: 60 },
 } as const satisfies Record<string, AlarmSpec>;
 
 export function alarmPeriod(spec: AlarmSpec, mode: string): number {
-  return mode === 'e2e' ? 0.05 : spec.periodInMinutes;
+  return mode === 'e2e' && spec.name === ALARM_SPECS.sync.name ? 0.05 : spec.periodInMinutes;
 }
 
 interface AlarmsApi {

@@ -6,6 +6,7 @@ import { applyMovements } from '../sync/ledger';
 import type { MallId, SyncRun } from '../catalog/schemas';
 import { describeMallError, describeSyncError } from '../malls/describe-error';
 import { collectAlerts } from '../sync/alerts';
+import { planFullResync, type DriftReport } from '../sync/reconcile';
 import type { MallAdapter } from '../malls/types';
 import { t } from '../i18n';
 import type { MessageHandlers } from './receiver';
@@ -17,6 +18,8 @@ export interface HandlerOptions {
   adapterFor: (mall: MallId) => Promise<MallAdapter | undefined>;
   /** Runs Yahoo's ID連携 consent (browser.identity in the extension) and stores the grant. */
   authorizeYahoo?: () => Promise<{ refreshTokenExpiresAt: number }>;
+  /** Reads every connected mall's stock and reports drift. */
+  reconcileNow?: () => Promise<DriftReport>;
   /** Runs a sync cycle now, unless one is running. */
   syncNow?: () => Promise<SyncRun | 'busy'>;
   now?: () => number;
@@ -60,6 +63,13 @@ export function createMessageHandlers(db: CatalogDb, options: HandlerOptions): M
     async authorizeYahoo() {
       if (!options.authorizeYahoo) throw new Error('Yahoo authorisation is not available here');
       return options.authorizeYahoo();
+    },
+    async reconcileNow() {
+      if (!options.reconcileNow) throw new Error('reconcile is not available here');
+      return options.reconcileNow();
+    },
+    async resyncAll({ mall }) {
+      return { queued: await planFullResync(db, mall) };
     },
     async syncNow() {
       if (!options.syncNow) throw new Error('sync is not available here');

@@ -111,6 +111,21 @@ export const messageContract = {
     request: z.object({}).strict(),
     response: z.object({ refreshTokenExpiresAt: z.number() }),
   },
+  reconcileNow: {
+    from: 'extension-page',
+    request: z.object({}).strict(),
+    response: z.object({
+      at: z.number(),
+      checked: z.record(z.string(), z.number()),
+      drift: z.array(z.object({ mall: mallIdSchema, listingId: z.string(), skuCode: z.string(), expected: z.number(), shown: z.number().optional() })),
+      errors: z.array(z.object({ mall: mallIdSchema, message: z.string() })),
+    }),
+  },
+  resyncAll: {
+    from: 'extension-page',
+    request: z.object({ mall: mallIdSchema.optional() }).strict(),
+    response: z.object({ queued: z.number() }),
+  },
   syncNow: {
     from: 'content',
     request: z.object({}).strict(),

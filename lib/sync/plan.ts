@@ -1,5 +1,5 @@
 import type { CatalogDb } from '../catalog/db';
-import type { Job, Listing } from '../catalog/schemas';
+import type { Job, Listing, MallId } from '../catalog/schemas';
 
 export interface StockPushPayload {
   listingId: string;
@@ -21,7 +21,7 @@ export function targetQuantity(stock: number, listing: Pick<Listing, 'safetyBuff
  * waiting gets its quantity updated instead of a second job: only the latest target matters, and
  * pushes are absolute, so sending it once is enough.
  */
-export async function planStockPushes(db: CatalogDb, skuCodes: string[], causedAt: number, now = Date.now()): Promise<number> {
+export async function planStockPushes(db: CatalogDb, skuCodes: string[], causedAt: number, now = Date.now(), onlyMall?: MallId): Promise<number> {
   if (skuCodes.length === 0) return 0;
   return db.transaction('rw', db.skus, db.listings, db.jobs, async () => {
     const unique = [...new Set(skuCodes)];
@@ -30,7 +30,7 @@ export async function planStockPushes(db: CatalogDb, skuCodes: string[], causedA
     const stockOf = new Map(skus.filter((s) => s !== undefined).map((s) => [s.code, s.stock]));
     let planned = 0;
     for (const listing of listings) {
-      if (!listing.active) continue;
+      if (!listing.active || (onlyMall && listing.mall !== onlyMall)) continue;
       const stock = stockOf.get(listing.skuCode);
       if (stock === undefined) continue;
       const quantity = targetQuantity(stock, listing);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { HttpClient, ResponseClassifier } from '../../http/client';
 import type { RateSpec } from '../../http/rate-limiter';
+import { ArrivalEstimator, monotonicNow } from '../../http/arrival';
 import { MallError, unexpectedResponse, type MallErrorKind } from '../errors';
 import { esaAuthorization, readCredentials, type RakutenCredentialSource, type RakutenCredentials } from './auth';
 import { rmsErrorBodySchema } from './schemas';
@@ -129,6 +130,8 @@ export interface RakutenTransportConfig {
 export class RakutenTransport {
   /** Per bucket: resolves when the next request of that bucket may start (see send). */
   private readonly gates = new Map<RakutenRateBucket, Promise<void>>();
+  /** Where each bucket's last request reached RMS, at the latest (see send). */
+  private readonly arrivals = new ArrivalEstimator();
 
   constructor(private readonly config: RakutenTransportConfig) {}
 
@@ -145,10 +148,12 @@ export class RakutenTransport {
   async send(req: RakutenRequest): Promise<RakutenResponse> {
     // The shared limiter spaces *reserved* slots, so a send that woke late (busy worker) followed by one
     // on time reaches RMS closer than the interval, and RMS meters arrivals. So on top of it, one request
-    // per bucket is in flight and the next starts a full interval after the previous answer, which RMS
-    // metered before sending it: arrivals are then an interval apart whatever the network or the worker
-    // did. The cost is one round trip per interval (about 10 % at 1 req/s) and the 5 req/s read buckets'
-    // burst, which Ichigen's few large bulk reads do not need.
+    // per bucket is in flight and the next starts a full interval after the previous one reached RMS. That
+    // moment is estimated from its answer (ArrivalEstimator): the answer less the shortest round trip seen
+    // on the bucket, never before the send. A request as fast as usual thus spaces the next from its send,
+    // and one that was slow anywhere (worker, network) pushes the next back by the excess. Charging the
+    // whole round trip instead (the first request of a bucket still does) would cost RMS's processing
+    // time on every interval: with 400-row bulk upserts, a large share of the 1 req/s.
     const previous = this.gates.get(req.bucket) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
@@ -157,10 +162,14 @@ export class RakutenTransport {
       previous.then(() => mine),
     );
     await previous;
+    const sent: { at?: number } = {};
     try {
-      return await this.sendNow(req);
+      return await this.sendNow(req, sent);
     } finally {
-      setTimeout(release, this.spacingMs(req.bucket));
+      const answeredAt = monotonicNow();
+      // Without a send (nothing left this process), a full interval from now, as before.
+      const arrival = sent.at === undefined ? answeredAt : this.arrivals.arrival(req.bucket, sent.at, answeredAt);
+      setTimeout(release, Math.max(0, arrival + this.spacingMs(req.bucket) - answeredAt));
     }
   }
 
@@ -170,7 +179,8 @@ export class RakutenTransport {
     return (1000 / (spec.rate * this.config.rateScale)) * 1.05 + 2;
   }
 
-  private async sendNow(req: RakutenRequest): Promise<RakutenResponse> {
+  /** `sent.at` is set to the moment each attempt leaves (the last one's stays). */
+  private async sendNow(req: RakutenRequest, sent: { at?: number }): Promise<RakutenResponse> {
     const hasBody = req.body !== undefined;
     let used: RakutenCredentials | undefined;
     let attempts = 0;
@@ -193,7 +203,9 @@ export class RakutenTransport {
             // attempt, which RMS metered too; the client's own backoff alone may be shorter.
             if (attempts++ > 0) await new Promise((resolve) => setTimeout(resolve, this.spacingMs(req.bucket)));
             used = await readCredentials(this.config.credentials);
-            return { authorization: esaAuthorization(used) };
+            const authorization = esaAuthorization(used);
+            sent.at = monotonicNow();
+            return { authorization };
           },
         },
         classifyRakutenResponse,

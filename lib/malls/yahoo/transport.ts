@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { HttpClient, HttpResponse } from '../../http/client';
+import { ArrivalEstimator, monotonicNow } from '../../http/arrival';
 import { MallError, unexpectedResponse } from '../errors';
 import type { YahooTokenManager } from './auth';
 import { bearerError, yahooClassifier, yahooErrorFromResponse } from './errors';
@@ -59,23 +60,36 @@ export interface YahooTransportOptions {
  * expired token (§1.4), and errors mapped to the one error model.
  */
 export class YahooTransport {
-  /** Real time each API's last request was let through (see `spaceSend`). */
-  private readonly lastSend = new Map<YahooApi, number>();
+  /** Monotonic time before which the next request of each API must not leave (see `spaceSend`). */
+  private readonly notBefore = new Map<YahooApi, number>();
+  private readonly arrivals = new ArrivalEstimator();
 
   constructor(private readonly options: YahooTransportOptions) {}
+
+  private intervalMs(): number {
+    return (1000 / (YAHOO_RATE_PER_SECOND * this.options.rateScale)) * this.options.sendSpacingMargin;
+  }
 
   /**
    * The shared limiter hands out slots one interval apart from the previous *slot*, so a request that
    * went out late (a busy or throttled service worker) is followed by one that goes out on time, closer
    * than the interval. Yahoo's limit has no burst (1 req/s), so the gap is also kept between actual sends,
-   * with a margin for the network delivering two requests at different speeds.
+   * with a margin for the network delivering two requests at different speeds; and once a request's answer
+   * is in, between its estimated arrival and the next send (`answered`), so a request that was slow on
+   * its way there pushes the next one back.
    */
-  private async spaceSend(api: YahooApi): Promise<void> {
-    const interval = (1000 / (YAHOO_RATE_PER_SECOND * this.options.rateScale)) * this.options.sendSpacingMargin;
-    const now = Date.now();
-    const slot = Math.max(now, (this.lastSend.get(api) ?? -Infinity) + interval);
-    this.lastSend.set(api, slot);
+  private async spaceSend(api: YahooApi): Promise<number> {
+    const now = monotonicNow();
+    const slot = Math.max(now, this.notBefore.get(api) ?? Number.NEGATIVE_INFINITY);
+    this.notBefore.set(api, slot + this.intervalMs());
     if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+    return monotonicNow();
+  }
+
+  /** An answer came back: the next request keeps the interval from where this one reached Yahoo at the latest. */
+  private answered(api: YahooApi, sentAt: number): void {
+    const arrival = this.arrivals.arrival(api, sentAt, monotonicNow());
+    this.notBefore.set(api, Math.max(this.notBefore.get(api) ?? Number.NEGATIVE_INFINITY, arrival + this.intervalMs()));
   }
 
   /** Sends and answers the response when its status is 2xx; throws a MallError otherwise. */
@@ -121,6 +135,7 @@ export class YahooTransport {
       body = (call.form ?? '').toString();
     }
     let token = '';
+    let sentAt: number | undefined;
     const signer = this.signs(call.api) ? this.options.signer : undefined;
     const response = await http.request(
       {
@@ -137,12 +152,13 @@ export class YahooTransport {
           token = await this.options.tokens.accessToken();
           // Signing is CPU work; done before the spacing wait so it cannot delay the send behind it.
           const signature = signer ? signer.headers() : {};
-          await this.spaceSend(call.api);
+          sentAt = await this.spaceSend(call.api);
           return { authorization: `Bearer ${token}`, ...signature };
         },
       },
       yahooClassifier,
     );
+    if (sentAt !== undefined) this.answered(call.api, sentAt);
     return { response, token };
   }
 }

@@ -8,8 +8,9 @@ beforeEach(() => fakeBrowser.reset());
 
 describe('alarms', () => {
   it('creates the sync alarm at start, and again when it has vanished', async () => {
-    expect(await ensureAlarms(fakeBrowser.alarms, 'production')).toEqual([ALARM_SPECS.sync.name]);
+    expect(await ensureAlarms(fakeBrowser.alarms, 'production')).toEqual([ALARM_SPECS.sync.name, ALARM_SPECS.reconcile.name]);
     expect((await fakeBrowser.alarms.get(ALARM_SPECS.sync.name))?.periodInMinutes).toBe(0.5);
+    expect((await fakeBrowser.alarms.get(ALARM_SPECS.reconcile.name))?.periodInMinutes).toBe(60);
     expect(await ensureAlarms(fakeBrowser.alarms, 'production')).toEqual([]);
     await fakeBrowser.alarms.clear(ALARM_SPECS.sync.name);
     expect(await ensureAlarms(fakeBrowser.alarms, 'production')).toEqual([ALARM_SPECS.sync.name]);

@@ -67,7 +67,7 @@ export class FakeMall implements MallAdapter {
   testConnection = async () => ({ ok: true, checks: [] });
   getOrders = async () => [];
   confirmOrders = async () => [];
-  readStock = async (listings: Listing[]) => listings.map((l) => ({ listingId: l.id, quantity: this.shown.get(l.id) ?? 0 }));
+  readStock = async (listings: Listing[]) => listings.filter((l) => this.shown.has(l.id)).map((l) => ({ listingId: l.id, quantity: this.shown.get(l.id)! }));
   upsertItem = async () => [];
   confirmShipments = async () => [];
 }
