@@ -73,7 +73,7 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
           const stored = await db.syncCursors.get(cursorId);
           if (page === 0 && stored && adapter.minOrderPollIntervalMs && now() - stored.updatedAt < adapter.minOrderPollIntervalMs) break;
           const result = await adapter.listOrdersSince(stored?.cursor, { since: deps.initialSince?.() ?? startedAt });
-          await db.transaction('rw', [db.orders, db.orderLines, db.customers, db.listings, db.skus, db.stockMovements, db.syncCursors, db.jobs], async () => {
+          await db.transaction('rw', [db.orders, db.orderLines, db.customers, db.listings, db.skus, db.stockMovements, db.syncCursors, db.jobs, db.settings], async () => {
             const applied = await applyOrderMovements(db, mall, result.orders, { id: cursorId, value: result.cursor }, now());
             const causedAt = Math.min(now(), ...result.orders.map((o) => o.updatedAt));
             await planStockPushes(db, applied.changedSkus, causedAt, now());

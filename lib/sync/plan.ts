@@ -1,5 +1,6 @@
 import type { CatalogDb } from '../catalog/db';
 import type { Job, Listing, MallId } from '../catalog/schemas';
+import { allocate, allocationSettingsSchema, ALLOCATION_SETTING_KEY, type AllocationSettings } from './allocation';
 
 export interface StockPushPayload {
   listingId: string;
@@ -23,17 +24,29 @@ export function targetQuantity(stock: number, listing: Pick<Listing, 'safetyBuff
  */
 export async function planStockPushes(db: CatalogDb, skuCodes: string[], causedAt: number, now = Date.now(), onlyMall?: MallId): Promise<number> {
   if (skuCodes.length === 0) return 0;
-  return db.transaction('rw', db.skus, db.listings, db.jobs, async () => {
+  return db.transaction('rw', [db.skus, db.listings, db.jobs, db.settings, db.orderLines, db.orders], async () => {
     const unique = [...new Set(skuCodes)];
     const skus = await db.skus.bulkGet(unique);
     const listings = await db.listings.where('skuCode').anyOf(unique).toArray();
     const stockOf = new Map(skus.filter((s) => s !== undefined).map((s) => [s.code, s.stock]));
+    const allocation = await loadAllocation(db);
+    const allocated = new Map<string, Record<string, number>>();
+    if (allocation.mode !== 'off') {
+      for (const code of unique) {
+        const stock = stockOf.get(code);
+        if (stock === undefined) continue;
+        const malls = listings.filter((l) => l.skuCode === code && l.active).map((l) => l.mall);
+        const sales = allocation.mode === 'sales-share' ? await recentSalesByMall(db, code, now - allocation.days * 86_400_000) : {};
+        allocated.set(code, allocate(stock, malls, allocation, sales));
+      }
+    }
     let planned = 0;
     for (const listing of listings) {
       if (!listing.active || (onlyMall && listing.mall !== onlyMall)) continue;
       const stock = stockOf.get(listing.skuCode);
       if (stock === undefined) continue;
-      const quantity = targetQuantity(stock, listing);
+      const share = allocated.get(listing.skuCode)?.[listing.mall];
+      const quantity = targetQuantity(share ?? stock, listing);
       const dedupeKey = `${STOCK_PUSH_KIND}:${listing.id}`;
       const existing = await db.jobs.where('dedupeKey').equals(dedupeKey).first();
       if (existing && existing.id !== undefined && existing.status !== 'done') {
@@ -66,4 +79,23 @@ export async function planStockPushes(db: CatalogDb, skuCodes: string[], causedA
     }
     return planned;
   });
+}
+
+export async function loadAllocation(db: CatalogDb): Promise<AllocationSettings> {
+  const parsed = allocationSettingsSchema.safeParse((await db.settings.get(ALLOCATION_SETTING_KEY))?.value);
+  return parsed.success ? parsed.data : { mode: 'off' };
+}
+
+/** Units of a SKU sold per mall since `since` (cancelled orders excluded). */
+async function recentSalesByMall(db: CatalogDb, skuCode: string, since: number): Promise<Partial<Record<MallId, number>>> {
+  const lines = await db.orderLines.where('skuCode').equals(skuCode).toArray();
+  const orders = await db.orders.bulkGet([...new Set(lines.map((l) => l.orderId))]);
+  const byId = new Map(orders.filter((o) => o !== undefined).map((o) => [o.id, o]));
+  const sales: Partial<Record<MallId, number>> = {};
+  for (const line of lines) {
+    const order = byId.get(line.orderId);
+    if (!order || order.status === 'cancelled' || order.orderedAt < since) continue;
+    sales[order.mall] = (sales[order.mall] ?? 0) + line.quantity;
+  }
+  return sales;
 }

@@ -58,7 +58,7 @@ export async function reconcileStock(db: CatalogDb, adapters: Partial<Record<Mal
  * before; the outbox then sends them in full batches at each mall's rate limit.
  */
 export async function planFullResync(db: CatalogDb, mall?: MallId, now = Date.now()): Promise<number> {
-  return db.transaction('rw', db.skus, db.listings, db.jobs, async () => {
+  return db.transaction('rw', [db.skus, db.listings, db.jobs, db.settings, db.orderLines, db.orders], async () => {
     const listings: Listing[] = mall ? await db.listings.where('mall').equals(mall).toArray() : await db.listings.toArray();
     // Forget what was pushed so the planner cannot skip a listing as "already there".
     await db.listings.bulkPut(listings.map(({ lastPushedQuantity: _q, ...rest }) => rest as Listing));

@@ -176,3 +176,18 @@ describe('the cycle', () => {
     expect(yahoo.shown.get('yahoo:bag')).toBe(2);
   });
 });
+
+describe('allocation mode', () => {
+  it('after a sale the malls together never show more than the stock', async () => {
+    await db.settings.put({ key: 'sync.allocation', value: { mode: 'sales-share', days: 30 } });
+    const rakuten = new FakeMall('rakuten');
+    const yahoo = new FakeMall('yahoo');
+    const amazon = new FakeMall('amazon');
+    rakuten.addOrder('R1', [{ item: 'r-tee', variant: 'v1', qty: 2 }], 500);
+    await runSyncCycle({ db, adapters: async () => ({ rakuten, yahoo, amazon }), now: () => 1_000, initialSince: () => 0 });
+    const shown = ['rakuten', 'yahoo', 'amazon'].map((m) => (m === 'rakuten' ? rakuten : m === 'yahoo' ? yahoo : amazon).shown.get(`${m}:tee`) ?? 0);
+    // 8 tees left; all recent sales were on Rakuten, which gets them (less its buffer of 2).
+    expect(shown).toEqual([6, 0, 0]);
+    expect(shown.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(8);
+  });
+});
