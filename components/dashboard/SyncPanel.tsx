@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { SyncHistoryChart } from '@/components/charts/SyncHistoryChart';
+import { AllocationSettings } from './AllocationSettings';
 import { useBackground } from '@/components/common/use-background';
 import { formatCount, formatJst, t } from '@/lib/i18n';
 import { callBackground, type MessageResponse } from '@/lib/messaging/protocol';
@@ -25,6 +26,7 @@ export function SyncPanel() {
         {notice && <span role="status">{notice}</span>}
       </div>
       <DriftCheck onResync={reload} />
+      <AllocationSettings />
       {history.state === 'error' && <p className="error">{history.error.message}</p>}
       {history.state === 'ready' && (
         <>

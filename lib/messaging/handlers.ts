@@ -6,6 +6,8 @@ import { applyMovements } from '../sync/ledger';
 import type { MallId, SyncRun } from '../catalog/schemas';
 import { describeMallError, describeSyncError } from '../malls/describe-error';
 import { collectAlerts } from '../sync/alerts';
+import { allocate, allocationCost, ALLOCATION_SETTING_KEY } from '../sync/allocation';
+import { loadAllocation } from '../sync/plan';
 import { planFullResync, type DriftReport } from '../sync/reconcile';
 import type { MallAdapter } from '../malls/types';
 import { t } from '../i18n';
@@ -70,6 +72,43 @@ export function createMessageHandlers(db: CatalogDb, options: HandlerOptions): M
     },
     async resyncAll({ mall }) {
       return { queued: await planFullResync(db, mall) };
+    },
+    async getAllocation() {
+      const settings = await loadAllocation(db);
+      const cost = { skus: 0, hiddenFromBest: 0, unallocated: 0 };
+      if (settings.mode !== 'off') {
+        // What the rule costs now: for each SKU, units its best mall cannot offer and units no mall offers.
+        const sales = new Map<string, Partial<Record<MallId, number>>>();
+        if (settings.mode === 'sales-share') {
+          const orders = await db.orders.where('orderedAt').aboveOrEqual(Date.now() - settings.days * 86_400_000).toArray();
+          const live = new Map(orders.filter((o) => o.status !== 'cancelled').map((o) => [o.id, o.mall]));
+          const lines = await db.orderLines.where('orderId').anyOf([...live.keys()]).toArray();
+          for (const line of lines) {
+            const mall = live.get(line.orderId)!;
+            const bySku = sales.get(line.skuCode) ?? {};
+            bySku[mall] = (bySku[mall] ?? 0) + line.quantity;
+            sales.set(line.skuCode, bySku);
+          }
+        }
+        const listings = await db.listings.toArray();
+        const mallsOf = new Map<string, MallId[]>();
+        for (const l of listings) if (l.active) mallsOf.set(l.skuCode, [...(mallsOf.get(l.skuCode) ?? []), l.mall]);
+        await db.skus.each((sku) => {
+          const malls = mallsOf.get(sku.code);
+          if (!malls || sku.stock <= 0) return;
+          const c = allocationCost(sku.stock, allocate(sku.stock, malls, settings, sales.get(sku.code)));
+          cost.skus += 1;
+          cost.hiddenFromBest += c.hiddenFromBest;
+          cost.unallocated += c.unallocated;
+        });
+      }
+      return { settings, cost };
+    },
+    async saveAllocation(settings) {
+      await db.settings.put({ key: ALLOCATION_SETTING_KEY, value: settings });
+      await db.auditLog.add({ at: Date.now(), actor: 'user', action: 'allocation.saved', detail: { mode: settings.mode } });
+      // Rebalance every listing under the new rule.
+      return { queued: await planFullResync(db) };
     },
     async syncNow() {
       if (!options.syncNow) throw new Error('sync is not available here');

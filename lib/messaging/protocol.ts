@@ -1,4 +1,5 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
+import { allocationSettingsSchema } from '../sync/allocation';
 import { z } from 'zod';
 import {
   mallIdSchema,
@@ -124,6 +125,16 @@ export const messageContract = {
   resyncAll: {
     from: 'extension-page',
     request: z.object({ mall: mallIdSchema.optional() }).strict(),
+    response: z.object({ queued: z.number() }),
+  },
+  getAllocation: {
+    from: 'extension-page',
+    request: z.object({}).strict(),
+    response: z.object({ settings: allocationSettingsSchema, cost: z.object({ skus: z.number(), hiddenFromBest: z.number(), unallocated: z.number() }) }),
+  },
+  saveAllocation: {
+    from: 'extension-page',
+    request: allocationSettingsSchema,
     response: z.object({ queued: z.number() }),
   },
   syncNow: {

@@ -57,7 +57,11 @@ export interface YahooAdapterConfig {
   now?: () => number;
   /** Multiplies the published rate (tests run the simulator faster than real time). Default 1. */
   rateScale?: number;
-  /** Factor on the 1-second gap kept between two actual sends of one API. Default 1.1. */
+  /**
+   * Factor on the 1-second gap kept between two actual sends of one API, for the network delivering two
+   * requests at different speeds. Default 1.05, the shared limiter's margin: a request that was slow on its
+   * way is covered by spacing the next one from its estimated arrival (lib/http/arrival.ts), not by margin.
+   */
   sendSpacingMargin?: number;
   timeoutMs?: number;
   /** Needed to create new items with editItem (§2.1 requires path and product_category). */
@@ -119,7 +123,7 @@ export function createYahooAdapter(config: YahooAdapterConfig): YahooAdapter {
     ...(signer ? { signer } : {}),
     now,
     rateScale: config.rateScale ?? 1,
-    sendSpacingMargin: config.sendSpacingMargin ?? 1.1,
+    sendSpacingMargin: config.sendSpacingMargin ?? 1.05,
     ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
     skewToleranceMs: config.clockToleranceMs ?? 120_000,
   });
