@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { SyncHistoryChart } from '@/components/charts/SyncHistoryChart';
 import { AllocationSettings } from './AllocationSettings';
+import { StockCsvImport } from './StockCsvImport';
 import { useBackground } from '@/components/common/use-background';
 import { formatCount, formatJst, t } from '@/lib/i18n';
 import { callBackground, type MessageResponse } from '@/lib/messaging/protocol';
@@ -25,6 +26,7 @@ export function SyncPanel() {
         </button>
         {notice && <span role="status">{notice}</span>}
       </div>
+      <StockCsvImport />
       <DriftCheck onResync={reload} />
       <AllocationSettings />
       {history.state === 'error' && <p className="error">{history.error.message}</p>}

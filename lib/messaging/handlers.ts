@@ -6,6 +6,7 @@ import { applyMovements } from '../sync/ledger';
 import type { MallId, SyncRun } from '../catalog/schemas';
 import { describeMallError, describeSyncError } from '../malls/describe-error';
 import { collectAlerts } from '../sync/alerts';
+import { applyStockImport } from '../sync/stock-import';
 import { allocate, allocationCost, ALLOCATION_SETTING_KEY } from '../sync/allocation';
 import { loadAllocation } from '../sync/plan';
 import { planFullResync, type DriftReport } from '../sync/reconcile';
@@ -110,6 +111,7 @@ export function createMessageHandlers(db: CatalogDb, options: HandlerOptions): M
       // Rebalance every listing under the new rule.
       return { queued: await planFullResync(db) };
     },
+    importStockCsv: ({ importId, rows }) => applyStockImport(db, importId, rows),
     async syncNow() {
       if (!options.syncNow) throw new Error('sync is not available here');
       const run = await options.syncNow();

@@ -137,6 +137,16 @@ export const messageContract = {
     request: allocationSettingsSchema,
     response: z.object({ queued: z.number() }),
   },
+  importStockCsv: {
+    from: 'extension-page',
+    request: z.object({
+      importId: z.string().uuid(),
+      rows: z
+        .array(z.object({ line: z.number().int().positive(), skuCode: skuCodeSchema, mode: z.enum(['set', 'add']), value: z.number().int().min(-99_999).max(99_999) }))
+        .max(200_000),
+    }),
+    response: z.object({ applied: z.number() }),
+  },
   syncNow: {
     from: 'content',
     request: z.object({}).strict(),

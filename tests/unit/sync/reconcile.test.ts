@@ -30,3 +30,19 @@ describe('reconcile', () => {
     expect((await reconcileStock(db, { yahoo }, 30)).drift).toEqual([]);
   });
 });
+
+describe('stock CSV apply', () => {
+  it('turns absolute quantities into movements once, and queues the pushes', async () => {
+    const { applyStockImport } = await import('@/lib/sync/stock-import');
+    const rows = [
+      { line: 2, skuCode: 'ich00001-wh-s', mode: 'set' as const, value: 50 },
+      { line: 3, skuCode: 'ich00001-wh-m', mode: 'add' as const, value: -1 },
+    ];
+    const before = (await db.skus.get('ich00001-wh-m'))!.stock;
+    expect(await applyStockImport(db, 'imp-1', rows, 100)).toEqual({ applied: 2 });
+    expect(await applyStockImport(db, 'imp-1', rows, 101)).toEqual({ applied: 0 });
+    expect((await db.skus.get('ich00001-wh-s'))!.stock).toBe(50);
+    expect((await db.skus.get('ich00001-wh-m'))!.stock).toBe(before - 1);
+    expect(await db.jobs.where('dedupeKey').equals('stock.push:amazon:ich00001-wh-s').count()).toBe(1);
+  });
+});
