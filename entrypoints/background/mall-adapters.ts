@@ -54,7 +54,7 @@ export function createAdapter(credentials: Credentials): MallAdapter {
         },
       });
     case 'amazon':
-      return withOrderPollInterval(
+      return withSyncTuning(
         createAmazonAdapter({
         http,
         endpoints: endpoints.amazon,
@@ -64,15 +64,19 @@ export function createAdapter(credentials: Credentials): MallAdapter {
           set: (key, value) => sessionValueStore(browser.storage.session, `token:amazon:${key}`, isAmazonToken).set(value),
         },
         }),
-        // searchOrders (Orders v2026-01-01) refills one request per ~3 minutes after its burst of 20:
-        // polling faster would drain the burst and then stall every cycle behind the limiter.
-        1000 / OPERATION_LIMITS.searchOrders.rate,
+        {
+          // searchOrders (Orders v2026-01-01) refills one request per ~3 minutes after its burst of 20:
+          // polling faster would drain the burst and then stall every cycle behind the limiter.
+          minOrderPollIntervalMs: 1000 / OPERATION_LIMITS.searchOrders.rate,
+          // 50 listing patches take ~10 s at 5/s; a larger push would go as a feed, minutes in Amazon's queue.
+          maxPushesPerDrain: 50,
+        },
       );
   }
 }
 
-function withOrderPollInterval(adapter: MallAdapter, minOrderPollIntervalMs: number): MallAdapter {
-  return Object.assign(adapter, { minOrderPollIntervalMs });
+function withSyncTuning(adapter: MallAdapter, tuning: Pick<MallAdapter, 'minOrderPollIntervalMs' | 'maxPushesPerDrain'>): MallAdapter {
+  return Object.assign(adapter, tuning);
 }
 
 export async function adapterFor(mall: MallId): Promise<MallAdapter | undefined> {

@@ -104,6 +104,11 @@ export interface MallAdapter {
    * of stalling every mall's pushes behind a rate-limit wait.
    */
   readonly minOrderPollIntervalMs?: number;
+  /**
+   * Pushes worth sending in one go for low latency (Amazon: ~10 s of listing patches; beyond that its
+   * client switches to a feed that takes minutes). The outbox sends the rest on the next wake.
+   */
+  readonly maxPushesPerDrain?: number;
   testConnection(): Promise<ConnectionReport>;
   /** New and changed orders since `cursor` (undefined = start from `since`). One page per call. */
   listOrdersSince(cursor: string | undefined, options?: { since?: number }): Promise<OrderPage>;

@@ -14,6 +14,14 @@ export interface SyncCycleDeps {
   /** Order pages read per mall per wake; the rest waits for the next alarm. */
   maxOrderPagesPerMall?: number;
   maxPushesPerMall?: number;
+  /**
+   * How long pushes wait for slow order reads (a mall answering slowly, a hung connection). After it,
+   * what has been read is pushed while the slow reads go on. Not applied when catching up.
+   */
+  readDeadlineMs?: number;
+  /** A mall whose orders were last read longer ago than this is "catching up" (browser was closed). */
+  catchUpAfterMs?: number;
+  sleep?: (ms: number) => Promise<void>;
   /** Where a mall with no cursor yet starts reading orders (default: now). */
   initialSince?: () => number;
   onProgress?: (mall: MallId, done: number, total: number) => void;
@@ -63,8 +71,13 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
   let ordersRead = 0;
   await releaseInterruptedJobs(db, startedAt);
 
+  // After the browser was closed (or a mall was unreachable for long), every mall is read to the end
+  // before anything is pushed, so no mall is told a quantity that ignores what sold elsewhere meanwhile.
+  const cursors = await db.syncCursors.bulkGet(malls.map(ordersCursorId));
+  const catchingUp = cursors.some((c) => !c || startedAt - c.updatedAt > (deps.catchUpAfterMs ?? 10 * 60_000));
+
   // Malls are read concurrently; each page is applied in its own transaction as it arrives.
-  await Promise.all(
+  const reads = Promise.all(
     malls.map(async (mall) => {
       const adapter = adapters[mall]!;
       const cursorId = ordersCursorId(mall);
@@ -89,11 +102,29 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
     }),
   );
 
-  const drained = await drainStockOutbox(db, adapters, {
+  const drainOptions = {
     now,
     ...(deps.maxPushesPerMall !== undefined ? { maxPerMall: deps.maxPushesPerMall } : {}),
     ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
-  });
+  };
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const drains: Awaited<ReturnType<typeof drainStockOutbox>>[] = [];
+  if (catchingUp) {
+    await reads;
+  } else {
+    // One slow mall must not hold back what the others' orders already require.
+    const readsDone = await Promise.race([reads.then(() => true), sleep(deps.readDeadlineMs ?? 8_000).then(() => false)]);
+    if (!readsDone) {
+      drains.push(await drainStockOutbox(db, adapters, drainOptions));
+      await reads;
+    }
+  }
+  drains.push(await drainStockOutbox(db, adapters, drainOptions));
+  const drained = {
+    pushed: drains.reduce((n, d) => n + d.pushed, 0),
+    latencies: drains.flatMap((d) => d.latencies),
+    errors: drains.flatMap((d) => d.errors),
+  };
   errors.push(...drained.errors);
   const finishedAt = now();
   const p50 = percentile(drained.latencies, 50);

@@ -48,7 +48,7 @@ async function drainMall(db: CatalogDb, mall: MallId, adapter: MallAdapter, opti
       .where('[status+nextAttemptAt]')
       .between(['pending', 0], ['pending', now()], true, true)
       .filter((j) => j.mall === mall && j.kind === STOCK_PUSH_KIND)
-      .limit(options.maxPerMall ?? 5_000)
+      .limit(Math.min(options.maxPerMall ?? 5_000, adapter.maxPushesPerDrain ?? Infinity))
       .toArray();
     if (due.length === 0) return;
     const listings = await db.listings.bulkGet(due.map((j) => (j.payload as StockPushPayload).listingId));
