@@ -19,6 +19,12 @@ export interface SyncCycleDeps {
    * what has been read is pushed while the slow reads go on. Not applied when catching up.
    */
   readDeadlineMs?: number;
+  /**
+   * Reading time per mall per cycle (outside catch-up): a mall with a long backlog (Yahoo reads one
+   * order per second) continues next cycle instead of holding the sync lock, and every other mall's
+   * new orders, for minutes.
+   */
+  readBudgetMs?: number;
   /** A mall whose orders were last read longer ago than this is "catching up" (browser was closed). */
   catchUpAfterMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -81,8 +87,10 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
     malls.map(async (mall) => {
       const adapter = adapters[mall]!;
       const cursorId = ordersCursorId(mall);
+      const readStart = now();
       try {
         for (let page = 0; page < (deps.maxOrderPagesPerMall ?? 10); page++) {
+          if (page > 0 && !catchingUp && now() - readStart > (deps.readBudgetMs ?? 10_000)) break;
           const stored = await db.syncCursors.get(cursorId);
           if (page === 0 && stored && adapter.minOrderPollIntervalMs && now() - stored.updatedAt < adapter.minOrderPollIntervalMs) break;
           const result = await adapter.listOrdersSince(stored?.cursor, { since: deps.initialSince?.() ?? startedAt });

@@ -92,7 +92,10 @@ export interface AmazonAdapterConfig {
   maxMessagesPerFeed?: number;
   /** Feed document size cap; Amazon's best practice is < 10 MiB (spec §5.4). */
   maxFeedBytes?: number;
-  /** Mall milliseconds between getFeed polls. Default 15 s. */
+  /**
+   * Longest gap between getFeed polls, in mall milliseconds. Default 15 s. Polls start 5 s apart and
+   * the gap grows with the time already waited (a twentieth of it) up to this (feeds.ts pollGapMs).
+   */
   feedPollIntervalMs?: number;
   /** Mall milliseconds after which a feed still not DONE is reported as timed out. Default 30 min. */
   feedTimeoutMs?: number;
