@@ -8,7 +8,7 @@ import { describeMallError, describeSyncError } from '../malls/describe-error';
 import { collectAlerts } from '../sync/alerts';
 import { applyStockImport } from '../sync/stock-import';
 import { allocate, allocationCost, ALLOCATION_SETTING_KEY } from '../sync/allocation';
-import { loadAllocation } from '../sync/plan';
+import { loadAllocation, STOCK_PUSH_KIND } from '../sync/plan';
 import { planFullResync, type DriftReport } from '../sync/reconcile';
 import type { MallAdapter } from '../malls/types';
 import { t } from '../i18n';
@@ -119,7 +119,7 @@ export function createMessageHandlers(db: CatalogDb, options: HandlerOptions): M
     },
     async getSyncHistory({ limit }) {
       const runs = await db.syncRuns.orderBy('startedAt').reverse().limit(limit ?? 200).toArray();
-      const pendingPushes = await db.jobs.where('status').anyOf('pending', 'running').count();
+      const pendingPushes = await db.jobs.where('status').anyOf('pending', 'running').filter((j) => j.kind === STOCK_PUSH_KIND).count();
       const failedPushes = await db.jobs.where('status').equals('failed').toArray();
       return { runs: runs.reverse(), pendingPushes, failedPushes: failedPushes.map((j) => ({ mall: j.mall, key: j.dedupeKey, error: j.lastError ?? '' })) };
     },

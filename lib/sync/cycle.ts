@@ -3,7 +3,7 @@ import type { MallId, SyncRun } from '../catalog/schemas';
 import { MallError } from '../malls/errors';
 import type { MallAdapter } from '../malls/types';
 import { applyOrderMovements } from './orders';
-import { drainStockOutbox, releaseInterruptedJobs } from './outbox';
+import { drainStockOutbox, releaseInterruptedJobs, verifyUncertainListings } from './outbox';
 import { planStockPushes } from './plan';
 
 export interface SyncCycleDeps {
@@ -127,6 +127,7 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
       await reads;
     }
   }
+  await verifyUncertainListings(db, adapters, now);
   drains.push(await drainStockOutbox(db, adapters, drainOptions));
   const drained = {
     pushed: drains.reduce((n, d) => n + d.pushed, 0),

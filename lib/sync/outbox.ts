@@ -2,7 +2,7 @@ import type { CatalogDb } from '../catalog/db';
 import type { Job, Listing, MallId } from '../catalog/schemas';
 import { MallError } from '../malls/errors';
 import type { MallAdapter, StockPush } from '../malls/types';
-import { STOCK_PUSH_KIND, type StockPushPayload } from './plan';
+import { planStockPushes, STOCK_PUSH_KIND, type StockPushPayload } from './plan';
 
 export interface DrainOptions {
   now?: () => number;
@@ -29,8 +29,74 @@ export function retryDelayMs(attempts: number): number {
  * Jobs marked running belong to a cycle that no longer exists (only one cycle runs at a time, under
  * the sync lock): the worker was killed mid-push. Pushes are absolute, so sending again is harmless.
  */
-export async function releaseInterruptedJobs(db: CatalogDb, now: number): Promise<number> {
-  return db.jobs.where('status').equals('running').modify({ status: 'pending', nextAttemptAt: now, updatedAt: now });
+export async function releaseInterruptedJobs(db: CatalogDb, now: number, verifyAfterMs = VERIFY_AFTER_MS): Promise<number> {
+  return db.transaction('rw', db.jobs, async () => {
+    const running = await db.jobs.where('status').equals('running').toArray();
+    for (const job of running) {
+      if (job.id === undefined) continue;
+      await db.jobs.update(job.id, { status: 'pending', nextAttemptAt: now, updatedAt: now });
+      // A push the dead worker sent may still land after the one we send now, with an older number
+      // (requests outlive their sender). Read the listing back once that can no longer happen.
+      if (job.kind === STOCK_PUSH_KIND) await scheduleVerify(db, job.mall, (job.payload as StockPushPayload).listingId, now + verifyAfterMs, now);
+    }
+    return running.length;
+  });
+}
+
+/** Longer than any request can stay in flight (the HTTP timeout is 30 s, retries included with margin). */
+export const VERIFY_AFTER_MS = 90_000;
+export const STOCK_VERIFY_KIND = 'stock.verify';
+
+async function scheduleVerify(db: CatalogDb, mall: MallId, listingId: string, at: number, now: number): Promise<void> {
+  const dedupeKey = `${STOCK_VERIFY_KIND}:${listingId}`;
+  const existing = await db.jobs.where('dedupeKey').equals(dedupeKey).first();
+  const job = { kind: STOCK_VERIFY_KIND, mall, dedupeKey, payload: { listingId }, status: 'pending' as const, attempts: 0, nextAttemptAt: at, createdAt: now, updatedAt: now };
+  if (existing?.id !== undefined) await db.jobs.put({ ...job, id: existing.id });
+  else await db.jobs.add(job);
+}
+
+/**
+ * Reads back listings whose last push was uncertain and queues a push of the current target for any
+ * that shows another number (and has no push waiting already).
+ */
+export async function verifyUncertainListings(db: CatalogDb, adapters: Partial<Record<MallId, MallAdapter>>, now: () => number): Promise<number> {
+  let corrected = 0;
+  await Promise.all(
+    (Object.entries(adapters) as [MallId, MallAdapter][]).map(async ([mall, adapter]) => {
+      const due = await db.jobs
+        .where('[status+nextAttemptAt]')
+        .between(['pending', 0], ['pending', now()], true, true)
+        .filter((j) => j.mall === mall && j.kind === STOCK_VERIFY_KIND)
+        .limit(1_000)
+        .toArray();
+      if (due.length === 0) return;
+      const listings = (await db.listings.bulkGet(due.map((j) => (j.payload as { listingId: string }).listingId))).filter((l): l is Listing => l !== undefined);
+      let readings;
+      try {
+        readings = await adapter.readStock(listings);
+      } catch {
+        return; // stays due; tried again next wake
+      }
+      const shown = new Map(readings.map((r) => [r.listingId, r.quantity]));
+      await db.transaction('rw', [db.jobs, db.listings, db.skus, db.settings, db.orderLines, db.orders], async () => {
+        const wrong: string[] = [];
+        for (const listing of listings) {
+          const pending = await db.jobs.where('dedupeKey').equals(`${STOCK_PUSH_KIND}:${listing.id}`).first();
+          if (pending) continue; // a push is on its way; it will be verified if it is interrupted too
+          if (shown.get(listing.id) !== listing.lastPushedQuantity) {
+            wrong.push(listing.skuCode);
+            await db.listings.update(listing.id, { lastPushedQuantity: undefined });
+          }
+        }
+        await db.jobs.bulkDelete(due.map((j) => j.id!));
+        if (wrong.length > 0) {
+          corrected += wrong.length;
+          await planStockPushes(db, wrong, now(), now(), mall);
+        }
+      });
+    }),
+  );
+  return corrected;
 }
 
 /** Sends due stock pushes to each mall and records every outcome. */
