@@ -3,6 +3,7 @@ import { useBackground } from '@/components/common/use-background';
 import { MALL_IDS, type MallId } from '@/lib/catalog/schemas';
 import { formatJst, t, type MessageKey } from '@/lib/i18n';
 import { callBackground, type CredentialInput, type MessageResponse } from '@/lib/messaging/protocol';
+import { CredentialLock } from './CredentialLock';
 
 const FIELDS: Record<MallId, { name: string; label: MessageKey; secret: boolean; multiline?: boolean }[]> = {
   rakuten: [
@@ -31,6 +32,7 @@ export function CredentialsForm() {
     <div className="settings">
       <h2>{t('settings.credentials')}</h2>
       <p className="muted">{t('settings.secretHidden')}</p>
+      <CredentialLock onChange={reload} />
       {MALL_IDS.map((mall) => (
         <MallCredentials
           key={mall}

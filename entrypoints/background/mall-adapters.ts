@@ -1,5 +1,6 @@
 import { catalogDb } from '@/lib/catalog/db';
 import { loadCredentials } from '@/lib/catalog/credentials';
+import { writeCredentials } from '@/lib/catalog/credential-lock';
 import { MALL_IDS, type Credentials, type MallId } from '@/lib/catalog/schemas';
 import { sessionRateStore, sessionValueStore } from '@/lib/background/session-stores';
 import { HttpClient } from '@/lib/http/client';
@@ -47,9 +48,9 @@ export function createAdapter(credentials: Credentials): MallAdapter {
         tokenStore: sessionValueStore(browser.storage.session, 'token:yahoo', isYahooToken),
         onTokens: async (tokens) => {
           const db = catalogDb();
-          const row = await db.credentials.get('yahoo');
+          const row = await loadCredentials(db, 'yahoo', browser.storage.session);
           if (row?.mall === 'yahoo') {
-            await db.credentials.put({ ...row, refreshToken: tokens.refreshToken, refreshTokenExpiresAt: tokens.refreshTokenExpiresAt, updatedAt: Date.now() });
+            await writeCredentials(db, browser.storage.session, { ...row, refreshToken: tokens.refreshToken, refreshTokenExpiresAt: tokens.refreshTokenExpiresAt, updatedAt: Date.now() });
           }
         },
       });
@@ -80,7 +81,7 @@ function withSyncTuning(adapter: MallAdapter, tuning: Pick<MallAdapter, 'minOrde
 }
 
 export async function adapterFor(mall: MallId): Promise<MallAdapter | undefined> {
-  const credentials = await loadCredentials(catalogDb(), mall);
+  const credentials = await loadCredentials(catalogDb(), mall, browser.storage.session);
   return credentials ? createAdapter(credentials) : undefined;
 }
 
@@ -91,7 +92,7 @@ export async function adapterFor(mall: MallId): Promise<MallAdapter | undefined>
 export async function connectedAdapters(): Promise<Partial<Record<MallId, MallAdapter>>> {
   const adapters: Partial<Record<MallId, MallAdapter>> = {};
   for (const mall of MALL_IDS) {
-    const credentials = await loadCredentials(catalogDb(), mall);
+    const credentials = await loadCredentials(catalogDb(), mall, browser.storage.session);
     if (!credentials) continue;
     if (credentials.mall === 'yahoo' && !credentials.refreshToken) continue;
     adapters[mall] = createAdapter(credentials);
@@ -101,7 +102,7 @@ export async function connectedAdapters(): Promise<Partial<Record<MallId, MallAd
 
 /** ID連携 with the stored app keys: Yahoo's consent page in a browser window, then the grant is stored. */
 export async function authorizeYahoo(): Promise<{ refreshTokenExpiresAt: number }> {
-  const credentials = await loadCredentials(catalogDb(), 'yahoo');
+  const credentials = await loadCredentials(catalogDb(), 'yahoo', browser.storage.session);
   if (!credentials) throw new Error(t('connection.notConfigured'));
   const adapter = createAdapter(credentials) as ReturnType<typeof createYahooAdapter>;
   const tokens = await adapter.authorize((url) => browser.identity.launchWebAuthFlow({ url, interactive: true }).then((u) => u ?? ''));

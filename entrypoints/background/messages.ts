@@ -10,7 +10,7 @@ export function setupMessages(): void {
   // Validation messages in the user's language.
   z.config(currentLanguage() === 'ja' ? z.locales.ja() : z.locales.en());
   const extensionOrigin = browser.runtime.getURL('/').replace(/\/$/, '');
-  registerMessageHandlers(createMessageHandlers(catalogDb(), { allowDemoData: import.meta.env.MODE !== 'production', adapterFor, authorizeYahoo, syncNow: runSyncExclusive, reconcileNow }), {
+  registerMessageHandlers(createMessageHandlers(catalogDb(), { allowDemoData: import.meta.env.MODE !== 'production', adapterFor, authorizeYahoo, syncNow: runSyncExclusive, reconcileNow, session: browser.storage.session }), {
     extensionId: browser.runtime.id,
     extensionOrigin,
   });

@@ -1,5 +1,7 @@
 import type { CatalogDb } from '../catalog/db';
-import { credentialStatus, saveCredentials } from '../catalog/credentials';
+import { credentialStatus, lockStatus, saveCredentials } from '../catalog/credentials';
+import { disableCredentialLock, enableCredentialLock, unlockCredentials, WrongPassphraseError } from '../catalog/credential-lock';
+import type { SessionArea } from '../background/session-stores';
 import { importDemoCatalog } from '../catalog/import-demo';
 import { countCatalog, findOrder, findSkusByMallItem, lastSyncRun } from '../catalog/queries';
 import { applyMovements } from '../sync/ledger';
@@ -19,6 +21,8 @@ export interface HandlerOptions {
   allowDemoData: boolean;
   /** The adapter for a mall with the stored credentials, or undefined when none are stored. */
   adapterFor: (mall: MallId) => Promise<MallAdapter | undefined>;
+  /** Session storage (extension contexts only): the unlocked credentials when the lock is on. */
+  session?: SessionArea;
   /** Runs Yahoo's ID連携 consent (browser.identity in the extension) and stores the grant. */
   authorizeYahoo?: () => Promise<{ refreshTokenExpiresAt: number }>;
   /** Reads every connected mall's stock and reports drift. */
@@ -58,10 +62,24 @@ export function createMessageHandlers(db: CatalogDb, options: HandlerOptions): M
       const sku = await db.skus.get(skuCode);
       return { skuCode, stock: sku?.stock ?? 0, applied: outcome?.applied ?? false };
     },
-    getCredentialStatus: () => credentialStatus(db),
+    getCredentialStatus: () => credentialStatus(db, options.session),
     async saveCredentials(input) {
-      await saveCredentials(db, input);
-      return credentialStatus(db);
+      await saveCredentials(db, input, Date.now(), options.session);
+      return credentialStatus(db, options.session);
+    },
+    async getCredentialLock() {
+      return options.session ? lockStatus(db, options.session) : { enabled: false, unlocked: true };
+    },
+    async setCredentialLock({ enable, passphrase }) {
+      if (!options.session) throw new Error('no session storage');
+      if (enable) await enableCredentialLock(db, options.session, passphrase);
+      else await wrongPassphraseAsMessage(() => disableCredentialLock(db, options.session!, passphrase));
+      return lockStatus(db, options.session);
+    },
+    async unlockCredentials({ passphrase }) {
+      if (!options.session) throw new Error('no session storage');
+      await wrongPassphraseAsMessage(() => unlockCredentials(db, options.session!, passphrase));
+      return lockStatus(db, options.session);
     },
     async authorizeYahoo() {
       if (!options.authorizeYahoo) throw new Error('Yahoo authorisation is not available here');
@@ -148,4 +166,12 @@ export function createMessageHandlers(db: CatalogDb, options: HandlerOptions): M
       return importDemoCatalog(db, skuCount);
     },
   };
+}
+
+async function wrongPassphraseAsMessage(run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    throw error instanceof WrongPassphraseError ? new Error(t('lock.wrongPassphrase')) : error;
+  }
 }

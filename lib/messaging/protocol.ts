@@ -106,6 +106,17 @@ export const messageContract = {
     response: z.object({ skuCode: skuCodeSchema, stock: z.number().int(), applied: z.boolean() }),
   },
   getCredentialStatus: { from: 'extension-page', request: z.object({}).strict(), response: credentialStatusSchema },
+  getCredentialLock: { from: 'extension-page', request: z.object({}).strict(), response: z.object({ enabled: z.boolean(), unlocked: z.boolean() }) },
+  setCredentialLock: {
+    from: 'extension-page',
+    request: z.object({ enable: z.boolean(), passphrase: z.string().min(8).max(200) }).strict(),
+    response: z.object({ enabled: z.boolean(), unlocked: z.boolean() }),
+  },
+  unlockCredentials: {
+    from: 'extension-page',
+    request: z.object({ passphrase: z.string().min(1).max(200) }).strict(),
+    response: z.object({ enabled: z.boolean(), unlocked: z.boolean() }),
+  },
   saveCredentials: { from: 'extension-page', request: credentialInputSchema, response: credentialStatusSchema },
   authorizeYahoo: {
     from: 'extension-page',
