@@ -7,8 +7,9 @@ import { recomputeSetsUsing } from '../sync/sets';
  * Fills the catalog with the demo shop. The opening stock is written as `initial` ledger movements,
  * so the ledger explains every unit from the first day.
  */
-export async function importDemoCatalog(db: CatalogDb, skuCount = 200, now = Date.now()): Promise<{ skus: number }> {
+export async function importDemoCatalog(db: CatalogDb, skuCount = 200, now = Date.now(), withListings = true): Promise<{ skus: number }> {
   const rows = demoCatalogRows(buildDemoShop(skuCount), now);
+  if (!withListings) rows.listings = [];
   const movements: StockMovement[] = rows.skus
     .filter((s) => s.components.length === 0)
     .map((s) => ({ key: `initial:demo:${s.code}`, skuCode: s.code, delta: s.stock, kind: 'initial', at: now }));

@@ -161,9 +161,9 @@ export function createMessageHandlers(db: CatalogDb, options: HandlerOptions): M
         }),
       };
     },
-    async loadDemoCatalog({ skuCount }) {
+    async loadDemoCatalog({ skuCount, withListings }) {
       if (!options.allowDemoData) throw new Error('demo data is not available in this build');
-      return importDemoCatalog(db, skuCount);
+      return importDemoCatalog(db, skuCount, Date.now(), withListings ?? true);
     },
   };
 }

@@ -185,7 +185,7 @@ export const messageContract = {
   },
   loadDemoCatalog: {
     from: 'extension-page',
-    request: z.object({ skuCount: z.number().int().positive().max(200_000).optional() }).strict(),
+    request: z.object({ skuCount: z.number().int().positive().max(200_000).optional(), withListings: z.boolean().optional() }).strict(),
     response: z.object({ skus: z.number() }),
   },
 } as const satisfies Record<string, { from: 'content' | 'extension-page'; request: z.ZodType; response: z.ZodType }>;

@@ -24,12 +24,13 @@ test('credentials are saved from the dashboard and never shown again', async ({ 
 });
 
 test('the catalog table stays virtual and searchable with 100,000 SKUs', async ({ context, extensionId }) => {
-  // Writing 100,000 SKUs with 300,000 listings takes IndexedDB on the CI machine a minute or two.
+  // 100,000 SKUs without their 300,000 listings: the table is what is measured here, and IndexedDB on
+  // the CI machine writes about 4,000 rows a second.
   test.setTimeout(300_000);
   const loader = await context.newPage();
   await loader.goto(`chrome-extension://${extensionId}/popup.html`);
   const answer = await loader.evaluate(() =>
-    chrome.runtime.sendMessage({ id: 1, type: 'loadDemoCatalog', timestamp: Date.now(), data: { skuCount: 100_000 } }),
+    chrome.runtime.sendMessage({ id: 1, type: 'loadDemoCatalog', timestamp: Date.now(), data: { skuCount: 100_000, withListings: false } }),
   );
   expect(answer.res).toMatchObject({ ok: true, data: { skus: 100_000 } });
   const page = await openDashboard(context, extensionId);
