@@ -20,9 +20,13 @@ export interface DrainReport {
   errors: { mall: MallId; message: string; kind: string }[];
 }
 
-/** Backoff for a push the mall refused for now: 30 s, 1 min, 2 min … up to 30 min. */
+/**
+ * Backoff for a push the mall refused for now (the HTTP client has already retried it several times):
+ * 15 s, 30 s, 1 min, then every 2 min. Stock that is not pushed is stock that may be sold twice, so a
+ * push is never parked for long.
+ */
 export function retryDelayMs(attempts: number): number {
-  return Math.min(30 * 60_000, 30_000 * 2 ** Math.max(0, attempts - 1));
+  return Math.min(2 * 60_000, 15_000 * 2 ** Math.max(0, attempts - 1));
 }
 
 /**
