@@ -1,6 +1,9 @@
 import type { MallId } from '../catalog/schemas';
 import { MallError, type MallErrorKind } from '../malls/errors';
-import type { RateLimiter, RateSpec } from './rate-limiter';
+import { RateLimitWaitTooLong, type RateLimiter, type RateSpec } from './rate-limiter';
+
+/** Error code of a request not sent because its rate-limit slot is too far away. */
+export const LOCAL_RATE_LIMIT = 'local-rate-limit';
 
 export interface HttpRequest {
   mall: MallId;
@@ -18,6 +21,8 @@ export interface HttpRequest {
    * writes are idempotent; a RELATIVE stock change or a createFeed is not.
    */
   idempotent?: boolean;
+  /** Longest wait for a rate-limit slot before giving up with a `throttled` error (default: the client's). */
+  maxQueueMs?: number;
   /**
    * Headers computed per attempt (a fresh access token, a signature with the current time).
    * Called before every attempt, after the rate-limit wait.
@@ -47,6 +52,12 @@ export interface HttpClientOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   defaultTimeoutMs?: number;
+  /**
+   * Longest wait for a rate-limit slot. Past it the request is not sent and fails at once as
+   * `throttled` (code `local-rate-limit`): a caller such as the sync cycle must not sit for minutes
+   * behind an order API that refills once every three minutes while every other mall waits.
+   */
+  maxQueueMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   /** Called on each retry, for logs and the sync history. */
@@ -78,6 +89,7 @@ export class HttpClient {
       baseDelayMs: options.baseDelayMs ?? 500,
       maxDelayMs: options.maxDelayMs ?? 30_000,
       defaultTimeoutMs: options.defaultTimeoutMs ?? 30_000,
+      maxQueueMs: options.maxQueueMs ?? 30_000,
       sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       random: options.random ?? Math.random,
       onRetry: options.onRetry,
@@ -88,7 +100,14 @@ export class HttpClient {
     const { maxAttempts } = this.options;
     for (let attempt = 1; ; attempt++) {
       const limiterKey = req.rate ? (req.rate.key ?? `${req.mall}:${req.endpoint}`) : undefined;
-      if (req.rate && limiterKey) await this.options.limiter.acquire(limiterKey, req.rate);
+      if (req.rate && limiterKey) {
+        try {
+          await this.options.limiter.acquire(limiterKey, req.rate, req.maxQueueMs ?? this.options.maxQueueMs);
+        } catch (caught) {
+          if (!(caught instanceof RateLimitWaitTooLong)) throw caught;
+          throw new MallError({ mall: req.mall, endpoint: req.endpoint, kind: 'throttled', code: LOCAL_RATE_LIMIT, retryAfterMs: caught.waitMs, message: caught.message });
+        }
+      }
       let error: MallError;
       let sent = false;
       try {

@@ -7,6 +7,16 @@
  * so a killed worker resumes with the same budget instead of bursting again.
  */
 
+/** The next slot on a key is further away than the caller is willing to wait; nothing was reserved. */
+export class RateLimitWaitTooLong extends Error {
+  constructor(
+    readonly key: string,
+    readonly waitMs: number,
+  ) {
+    super(`${key}: next request allowed in ${Math.round(waitMs)} ms`);
+  }
+}
+
 export interface RateSpec {
   /** Requests per second the mall allows. */
   rate: number;
@@ -59,10 +69,10 @@ export class RateLimiter {
    * a time, waits included: a timer that fires late (a busy worker) must push the next request back,
    * or two requests leave back to back and a burst-1 limit (Yahoo) throttles the second.
    */
-  async acquire(key: string, spec: RateSpec): Promise<void> {
+  async acquire(key: string, spec: RateSpec, maxWaitMs = Infinity): Promise<void> {
     const previous = this.chains.get(key) ?? Promise.resolve();
     const mine = previous.then(async () => {
-      const waitMs = await this.reserve(key, spec);
+      const waitMs = await this.reserve(key, spec, maxWaitMs);
       if (waitMs > 0) await this.sleep(waitMs);
       await this.confirmSent(key, spec);
     });
@@ -84,14 +94,15 @@ export class RateLimiter {
     }
   }
 
-  /** Reserves the next slot and returns how long to wait for it. */
-  private async reserve(key: string, spec: RateSpec): Promise<number> {
+  /** Reserves the next slot and returns how long to wait for it (refuses, reserving nothing, past `maxWaitMs`). */
+  private async reserve(key: string, spec: RateSpec, maxWaitMs = Infinity): Promise<number> {
     const interval = (1000 / spec.rate) * this.margin;
     const now = this.now();
     const stored = this.cache.get(key) ?? (await this.store.get(key)) ?? now;
     const tat = Math.max(stored, now);
     const allowAt = tat - (spec.burst - 1) * interval;
     const sendAt = Math.max(now, allowAt);
+    if (sendAt - now > maxWaitMs) throw new RateLimitWaitTooLong(key, sendAt - now);
     const next = Math.max(tat, sendAt) + interval;
     this.cache.set(key, next);
     await this.store.set(key, next);

@@ -69,3 +69,18 @@ describe('RateLimiter (GCRA)', () => {
     expect(waits.sort((a, b) => a - b)).toEqual([1000, 2000, 3000]);
   });
 });
+
+describe('waiting limits', () => {
+  it('refuses a slot further away than the caller will wait, without spending it', async () => {
+    const { RateLimitWaitTooLong } = await import('@/lib/http/rate-limiter');
+    const time = virtualTime();
+    const limiter = new RateLimiter({ store: memoryRateStore(), now: time.now, sleep: time.sleep, margin: 1 });
+    const spec = { rate: 1 / 180, burst: 1 };
+    await limiter.acquire('amazon:searchOrders', spec, 30_000);
+    await expect(limiter.acquire('amazon:searchOrders', spec, 30_000)).rejects.toBeInstanceOf(RateLimitWaitTooLong);
+    time.advance(180_000);
+    const before = time.now();
+    await limiter.acquire('amazon:searchOrders', spec, 30_000);
+    expect(time.now()).toBe(before);
+  });
+});
