@@ -4,7 +4,8 @@ import { disableCredentialLock, enableCredentialLock, unlockCredentials, WrongPa
 import type { SessionArea } from '../background/session-stores';
 import { importDemoCatalog } from '../catalog/import-demo';
 import { countCatalog, findOrder, findSkusByMallItem, lastSyncRun } from '../catalog/queries';
-import { applyMovements } from '../sync/ledger';
+import { applyMovementsDetailed } from '../sync/ledger';
+import { planStockPushes } from '../sync/plan';
 import type { MallId, SyncRun } from '../catalog/schemas';
 import { describeMallError, describeSyncError } from '../malls/describe-error';
 import { collectAlerts } from '../sync/alerts';
@@ -56,9 +57,13 @@ export function createMessageHandlers(db: CatalogDb, options: HandlerOptions): M
       };
     },
     async recordStockAdjustment({ skuCode, delta, requestId, note }) {
-      const [outcome] = await applyMovements(db, [
-        { key: `manual:${requestId}`, skuCode, delta, kind: 'manual', at: Date.now(), ...(note ? { note } : {}) },
-      ]);
+      const at = Date.now();
+      // The adjustment and the pushes it causes in one transaction, like an order.
+      const outcome = await db.transaction('rw', [db.skus, db.stockMovements, db.listings, db.jobs, db.settings, db.orderLines, db.orders], async () => {
+        const applied = await applyMovementsDetailed(db, [{ key: `manual:${requestId}`, skuCode, delta, kind: 'manual', at, ...(note ? { note } : {}) }]);
+        await planStockPushes(db, applied.changedSkus, at, at);
+        return applied.outcomes[0];
+      });
       const sku = await db.skus.get(skuCode);
       return { skuCode, stock: sku?.stock ?? 0, applied: outcome?.applied ?? false };
     },

@@ -123,7 +123,7 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
     await reads;
   } else {
     // One slow mall must not hold back what the others' orders already require.
-    const readsDone = await Promise.race([reads.then(() => true), sleep(deps.readDeadlineMs ?? 8_000).then(() => false)]);
+    const readsDone = await Promise.race([reads.then(() => true), sleep(deps.readDeadlineMs ?? 3_000).then(() => false)]);
     if (!readsDone) {
       drains.push(await drainStockOutbox(db, adapters, drainOptions));
       await reads;

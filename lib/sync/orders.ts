@@ -46,6 +46,9 @@ export async function applyOrderMovements(
   return db.transaction('rw', [db.orders, db.orderLines, db.customers, db.listings, db.skus, db.stockMovements, db.syncCursors], async () => {
     const result: OrdersApplied = { ordersSeen: orders.length, newOrders: 0, movementsApplied: 0, changedSkus: [], unmappedLines: [] };
     const movements: StockMovement[] = [];
+    // The selling mall moved its own shelf (down on a sale, up on a cancellation): what we last pushed
+    // there no longer says what it shows, so it must get the new target whatever it was before.
+    const ownShelvesMoved = new Map<string, string>();
     const listingCache = new Map<string, Listing[]>();
     const listingsOf = async (externalItemId: string) => {
       let found = listingCache.get(externalItemId);
@@ -97,6 +100,7 @@ export async function applyOrderMovements(
           result.unmappedLines.push({ orderNumber: mallOrder.orderNumber, ref });
           continue;
         }
+        if (listing && (!existing || existing.status !== mallOrder.status)) ownShelvesMoved.set(listing.id, sku.code);
         for (const part of expandSetLine(sku, line.quantity)) {
           const base = `${mall}:${mallOrder.orderNumber}:${line.lineNo}${part.component ? `:${part.component}` : ''}`;
           const sold = { key: `order:${base}`, skuCode: part.skuCode, delta: -part.quantity, kind: 'order' as const, mall, orderId: id, at: mallOrder.orderedAt };
@@ -115,7 +119,8 @@ export async function applyOrderMovements(
 
     const applied = await applyMovementsDetailed(db, movements);
     result.movementsApplied = applied.outcomes.filter((o) => o.applied).length;
-    result.changedSkus = applied.changedSkus;
+    for (const listingId of ownShelvesMoved.keys()) await db.listings.update(listingId, { lastPushedQuantity: undefined });
+    result.changedSkus = [...new Set([...applied.changedSkus, ...ownShelvesMoved.values()])];
     if (cursor) await db.syncCursors.put({ id: cursor.id, mall, cursor: cursor.value, updatedAt: now });
     return result;
   });

@@ -212,3 +212,32 @@ describe('uncertain pushes', () => {
     expect(await db.jobs.where('mall').equals('yahoo').count()).toBe(0);
   });
 });
+
+describe('the selling mall’s own shelf', () => {
+  it('after an oversell, a cancellation that restocks the selling mall is corrected there too', async () => {
+    const rakuten = new FakeMall('rakuten');
+    const yahoo = new FakeMall('yahoo');
+    let now = 1_000;
+    const deps = { db, adapters: async () => ({ rakuten, yahoo }), now: () => now, initialSince: () => 0 };
+    await applyMovements(db, [{ key: 'manual:bag-down', skuCode: 'bag', delta: -2, kind: 'manual', at: 1 }]); // 1 bag left
+    await planStockPushes(db, ['bag'], 1, 1);
+    await runSyncCycle(deps);
+    expect([rakuten.shown.get('rakuten:bag'), yahoo.shown.get('yahoo:bag')]).toEqual([1, 1]);
+    // Both malls sell the last bag before the next sync: an oversell, stock −1.
+    rakuten.addOrder('R1', [{ item: 'r-bag', variant: 'v1', qty: 1 }], 2_000);
+    rakuten.shown.set('rakuten:bag', 0);
+    yahoo.addOrder('Y1', [{ item: 'y-bag', qty: 1 }], 2_001);
+    yahoo.shown.set('yahoo:bag', 0);
+    now = 3_000;
+    await runSyncCycle(deps);
+    expect(await stock('bag')).toBe(-1);
+    // Yahoo's buyer cancels; Yahoo puts the bag back on its own shelf.
+    yahoo.update('Y1', 'cancelled', 4_000);
+    yahoo.shown.set('yahoo:bag', 1);
+    now = 5_000;
+    await runSyncCycle(deps);
+    expect(await stock('bag')).toBe(0);
+    expect(yahoo.shown.get('yahoo:bag')).toBe(0);
+    expect(rakuten.shown.get('rakuten:bag')).toBe(0);
+  });
+});
