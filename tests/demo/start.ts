@@ -18,6 +18,7 @@ import path from 'node:path';
 import { SIMULATOR_PORTS } from '../../lib/malls/endpoints';
 import { ADMIN_ROUTE_PATTERNS } from '../mall-sim/admin/pages';
 import { describeDemoSim, REPO_ROOT, startDemoSim, type DemoSim } from '../mall-sim/demo-sim';
+import { extensionChromiumArgs } from '../e2e/chromium-flags';
 
 function flag(name: string): string | boolean | undefined {
   for (const arg of process.argv.slice(2)) {
@@ -61,18 +62,7 @@ async function launch(controlUrl: string): Promise<BrowserContext> {
     headless,
     locale: 'ja-JP',
     viewport: { width: 1280, height: 860 },
-    args: [
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--lang=ja',
-    ],
+    args: extensionChromiumArgs(EXTENSION_DIR),
   });
   // The malls' real back-office URLs, answered by the simulator, so the content scripts' `matches` apply.
   for (const pattern of ADMIN_ROUTE_PATTERNS) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildDemoShop } from '@/lib/demo/demo-shop';
 import { ADMIN_ROUTE_PATTERNS, renderAdminPage } from '../mall-sim/admin/pages';
+import { extensionChromiumArgs } from './chromium-flags';
 
 export const EXTENSION_DIR = path.resolve('.output/chrome-mv3-e2e');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -15,18 +16,7 @@ export async function launchWithExtension(): Promise<BrowserContext> {
     executablePath: CHROMIUM,
     headless: true,
     locale: 'ja-JP',
-    args: [
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--lang=ja',
-    ],
+    args: extensionChromiumArgs(EXTENSION_DIR),
   });
   // Mall admin pages at their real https URLs, so the content scripts' `matches` apply as in production.
   for (const pattern of ADMIN_ROUTE_PATTERNS) {
