@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { SyncHistoryChart } from '@/components/charts/SyncHistoryChart';
 import { AllocationSettings } from './AllocationSettings';
 import { StockCsvImport } from './StockCsvImport';
+import { BulkStockEdit } from './BulkStockEdit';
 import { useBackground } from '@/components/common/use-background';
 import { formatCount, formatJst, t } from '@/lib/i18n';
 import { callBackground, type MessageResponse } from '@/lib/messaging/protocol';
@@ -26,6 +27,7 @@ export function SyncPanel() {
         </button>
         {notice && <span role="status">{notice}</span>}
       </div>
+      <BulkStockEdit />
       <StockCsvImport />
       <DriftCheck onResync={reload} />
       <AllocationSettings />

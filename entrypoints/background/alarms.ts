@@ -1,9 +1,9 @@
-import { reconcileNow, runSyncExclusive } from './sync';
+import { reconcileNow, runSyncWakeExclusive } from './sync';
 import { ALARM_SPECS, ensureAlarms } from '@/lib/background/alarms';
 
 export function setupAlarms(): void {
   const handlers: Record<string, () => Promise<void>> = {
-    [ALARM_SPECS.sync.name]: () => runSyncExclusive().then(() => undefined),
+    [ALARM_SPECS.sync.name]: () => runSyncWakeExclusive().then(() => undefined),
     [ALARM_SPECS.reconcile.name]: () => reconcileNow().then(() => undefined),
   };
   browser.alarms.onAlarm.addListener((alarm) => {

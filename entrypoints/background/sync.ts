@@ -1,6 +1,8 @@
 import { catalogDb } from '@/lib/catalog/db';
 import type { SyncRun } from '@/lib/catalog/schemas';
 import { runSyncCycle } from '@/lib/sync/cycle';
+import { runSyncWake } from '@/lib/sync/wake';
+import { ALARM_SPECS } from '@/lib/background/alarms';
 import { reconcileStock, type DriftReport } from '@/lib/sync/reconcile';
 import { badgeFor, collectAlerts, newlyLowStock } from '@/lib/sync/alerts';
 import { describeSyncError } from '@/lib/malls/describe-error';
@@ -20,6 +22,23 @@ export async function runSyncExclusive(): Promise<SyncRun | 'busy'> {
     const report = await runSyncCycle({ db: catalogDb(), adapters: connectedAdapters });
     await announceAlerts(report.errors);
     return report.run;
+  });
+}
+
+/**
+ * What the sync alarm runs: cycles back to back until the next alarm is near (lib/sync/wake.ts), under
+ * the same lock as "sync now".
+ */
+export async function runSyncWakeExclusive(): Promise<'done' | 'busy'> {
+  return navigator.locks.request(SYNC_LOCK, { ifAvailable: true }, async (lock) => {
+    if (!lock) return 'busy' as const;
+    await runSyncWake({
+      db: catalogDb(),
+      adapters: connectedAdapters,
+      nextAlarmAt: async () => (await browser.alarms.get(ALARM_SPECS.sync.name))?.scheduledTime,
+      onCycle: (report) => announceAlerts(report.errors),
+    });
+    return 'done' as const;
   });
 }
 

@@ -1,3 +1,4 @@
+import { applyStockEdit } from '../sync/stock-edit';
 import type { CatalogDb } from '../catalog/db';
 import { credentialStatus, lockStatus, saveCredentials } from '../catalog/credentials';
 import { disableCredentialLock, enableCredentialLock, unlockCredentials, WrongPassphraseError } from '../catalog/credential-lock';
@@ -135,6 +136,7 @@ export function createMessageHandlers(db: CatalogDb, options: HandlerOptions): M
       return { queued: await planFullResync(db) };
     },
     importStockCsv: ({ importId, rows }) => applyStockImport(db, importId, rows),
+    applyStockEdit: ({ editId, skuCodes, operation }) => applyStockEdit(db, editId, skuCodes, operation),
     async syncNow() {
       if (!options.syncNow) throw new Error('sync is not available here');
       const run = await options.syncNow();

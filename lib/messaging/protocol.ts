@@ -1,3 +1,4 @@
+import { MAX_STOCK_EDIT_SKUS, stockEditOperationSchema } from '../sync/stock-edit-schema';
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import { allocationSettingsSchema } from '../sync/allocation';
 import { z } from 'zod';
@@ -157,6 +158,15 @@ export const messageContract = {
         .max(200_000),
     }),
     response: z.object({ applied: z.number() }),
+  },
+  applyStockEdit: {
+    from: 'extension-page',
+    request: z.object({
+      editId: z.string().uuid(),
+      skuCodes: z.array(skuCodeSchema).min(1).max(MAX_STOCK_EDIT_SKUS),
+      operation: stockEditOperationSchema,
+    }),
+    response: z.object({ applied: z.number(), refused: z.array(z.string()) }),
   },
   syncNow: {
     from: 'content',

@@ -2,7 +2,7 @@ import type { CatalogDb } from '../catalog/db';
 import type { Job, Listing, MallId } from '../catalog/schemas';
 import { MallError } from '../malls/errors';
 import type { MallAdapter, StockPush } from '../malls/types';
-import { planStockPushes, STOCK_PUSH_KIND, type StockPushPayload } from './plan';
+import { isUrgentPush, planStockPushes, STOCK_PUSH_KIND, type StockPushPayload } from './plan';
 
 export interface DrainOptions {
   now?: () => number;
@@ -30,12 +30,17 @@ export function retryDelayMs(attempts: number): number {
 }
 
 /**
- * Jobs marked running belong to a cycle that no longer exists (only one cycle runs at a time, under
- * the sync lock): the worker was killed mid-push. Pushes are absolute, so sending again is harmless.
+ * Jobs marked running belong to a drain that no longer exists (only one drain per mall runs at a time:
+ * the sync lock and the mall's push lane): the worker was killed mid-push. Pushes are absolute, so
+ * sending again is harmless. With `mall`, only that mall's jobs (its push lane is free, others may not be).
  */
-export async function releaseInterruptedJobs(db: CatalogDb, now: number, verifyAfterMs = VERIFY_AFTER_MS): Promise<number> {
+export async function releaseInterruptedJobs(db: CatalogDb, now: number, verifyAfterMs = VERIFY_AFTER_MS, mall?: MallId): Promise<number> {
   return db.transaction('rw', db.jobs, async () => {
-    const running = await db.jobs.where('status').equals('running').toArray();
+    const running = await db.jobs
+      .where('status')
+      .equals('running')
+      .filter((j) => mall === undefined || j.mall === mall)
+      .toArray();
     for (const job of running) {
       if (job.id === undefined) continue;
       await db.jobs.update(job.id, { status: 'pending', nextAttemptAt: now, updatedAt: now });
@@ -95,7 +100,7 @@ export async function verifyUncertainListings(db: CatalogDb, adapters: Partial<R
         await db.jobs.bulkDelete(due.map((j) => j.id!));
         if (wrong.length > 0) {
           corrected += wrong.length;
-          await planStockPushes(db, wrong, now(), now(), mall);
+          await planStockPushes(db, wrong, now(), now(), { onlyMall: mall });
         }
       });
     }),
@@ -103,23 +108,27 @@ export async function verifyUncertainListings(db: CatalogDb, adapters: Partial<R
   return corrected;
 }
 
+export const emptyDrainReport = (): DrainReport => ({ pushed: 0, failed: 0, retrying: 0, latencies: [], errors: [] });
+
 /** Sends due stock pushes to each mall and records every outcome. */
 export async function drainStockOutbox(db: CatalogDb, adapters: Partial<Record<MallId, MallAdapter>>, options: DrainOptions = {}): Promise<DrainReport> {
-  const now = options.now ?? Date.now;
-  const report: DrainReport = { pushed: 0, failed: 0, retrying: 0, latencies: [], errors: [] };
+  const report = emptyDrainReport();
   // Malls are pushed concurrently: each has its own rate limits, so one slow mall must not hold the rest.
-  await Promise.all((Object.entries(adapters) as [MallId, MallAdapter][]).map(([mall, adapter]) => drainMall(db, mall, adapter, options, now, report)));
+  await Promise.all((Object.entries(adapters) as [MallId, MallAdapter][]).map(([mall, adapter]) => drainMallOutbox(db, mall, adapter, options, report)));
   return report;
 }
 
-async function drainMall(db: CatalogDb, mall: MallId, adapter: MallAdapter, options: DrainOptions, now: () => number, report: DrainReport): Promise<void> {
+/** One mall's due stock pushes (those carrying another mall's sale first), outcomes added to `report`. */
+export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: MallAdapter, options: DrainOptions, report: DrainReport): Promise<void> {
+  const now = options.now ?? Date.now;
   {
     const due = await db.jobs
       .where('[status+nextAttemptAt]')
       .between(['pending', 0], ['pending', now()], true, true)
       .filter((j) => j.mall === mall && j.kind === STOCK_PUSH_KIND)
-      .limit(Math.min(options.maxPerMall ?? 5_000, adapter.maxPushesPerDrain ?? Infinity))
-      .toArray();
+      .limit(5_000)
+      .toArray()
+      .then((jobs) => byUrgency(jobs).slice(0, Math.min(options.maxPerMall ?? 5_000, adapter.maxPushesPerDrain ?? Infinity)));
     if (due.length === 0) return;
     const listings = await db.listings.bulkGet(due.map((j) => (j.payload as StockPushPayload).listingId));
     const sent = new Map<number, { quantity: number; listing: Listing }>();
@@ -183,6 +192,16 @@ async function drainMall(db: CatalogDb, mall: MallId, adapter: MallAdapter, opti
       }
     });
   }
+}
+
+/**
+ * Pushes carrying another mall's sale first (they stop the next oversell), then the oldest cause: when
+ * a wake cannot send everything (Amazon takes 50), a batch of the mall's own orders must not hold back
+ * what Rakuten and Yahoo sold.
+ */
+export function byUrgency(jobs: Job[]): Job[] {
+  const rank = (j: Job) => (isUrgentPush(j.payload as StockPushPayload) ? 0 : 1);
+  return [...jobs].sort((a, b) => rank(a) - rank(b) || (a.payload as StockPushPayload).causedAt - (b.payload as StockPushPayload).causedAt);
 }
 
 async function finishJobs(db: CatalogDb, jobs: Job[], outcome: () => { ok: false; retryable: boolean; message: string }, at: number): Promise<void> {

@@ -7,7 +7,22 @@ export interface StockPushPayload {
   quantity: number;
   /** When the earliest change behind this push happened (an order's time), for sync latency. */
   causedAt: number;
+  /**
+   * False when the only change behind it is the listing's own mall selling (that mall already lowered
+   * its shelf by itself, so the push only confirms the number). Such pushes go after those carrying
+   * another mall's sale, which is what stops the next oversell. Absent means urgent (older rows).
+   */
+  urgent?: boolean;
 }
+
+export interface PlanOptions {
+  /** Plan only this mall's listings (a verify or a resync of one mall). */
+  onlyMall?: MallId;
+  /** The mall whose orders caused the change: its own listings get non-urgent pushes. */
+  originMall?: MallId;
+}
+
+export const isUrgentPush = (payload: StockPushPayload): boolean => payload.urgent !== false;
 
 export const STOCK_PUSH_KIND = 'stock.push';
 
@@ -22,8 +37,9 @@ export function targetQuantity(stock: number, listing: Pick<Listing, 'safetyBuff
  * waiting gets its quantity updated instead of a second job: only the latest target matters, and
  * pushes are absolute, so sending it once is enough.
  */
-export async function planStockPushes(db: CatalogDb, skuCodes: string[], causedAt: number, now = Date.now(), onlyMall?: MallId): Promise<number> {
+export async function planStockPushes(db: CatalogDb, skuCodes: string[], causedAt: number, now = Date.now(), options: PlanOptions = {}): Promise<number> {
   if (skuCodes.length === 0) return 0;
+  const { onlyMall, originMall } = options;
   return db.transaction('rw', [db.skus, db.listings, db.jobs, db.settings, db.orderLines, db.orders], async () => {
     const unique = [...new Set(skuCodes)];
     const skus = await db.skus.bulkGet(unique);
@@ -47,13 +63,14 @@ export async function planStockPushes(db: CatalogDb, skuCodes: string[], causedA
       if (stock === undefined) continue;
       const share = allocated.get(listing.skuCode)?.[listing.mall];
       const quantity = targetQuantity(share ?? stock, listing);
+      const urgent = listing.mall !== originMall;
       const dedupeKey = `${STOCK_PUSH_KIND}:${listing.id}`;
       const existing = await db.jobs.where('dedupeKey').equals(dedupeKey).first();
       if (existing && existing.id !== undefined && existing.status !== 'done') {
         const payload = existing.payload as StockPushPayload;
         if (payload.quantity === quantity && existing.status !== 'failed') continue;
         await db.jobs.update(existing.id, {
-          payload: { ...payload, quantity, causedAt: Math.min(payload.causedAt, causedAt) },
+          payload: { ...payload, quantity, causedAt: Math.min(payload.causedAt, causedAt), urgent: isUrgentPush(payload) || urgent },
           // A failed push gets another chance when there is something new to say.
           ...(existing.status === 'failed' ? { status: 'pending', attempts: 0, nextAttemptAt: now } : {}),
           updatedAt: now,
@@ -66,7 +83,7 @@ export async function planStockPushes(db: CatalogDb, skuCodes: string[], causedA
         kind: STOCK_PUSH_KIND,
         mall: listing.mall,
         dedupeKey,
-        payload: { listingId: listing.id, quantity, causedAt } satisfies StockPushPayload,
+        payload: { listingId: listing.id, quantity, causedAt, urgent } satisfies StockPushPayload,
         status: 'pending',
         attempts: 0,
         nextAttemptAt: now,

@@ -63,7 +63,7 @@ export async function planFullResync(db: CatalogDb, mall?: MallId, now = Date.no
     // Forget what was pushed so the planner cannot skip a listing as "already there".
     await db.listings.bulkPut(listings.map(({ lastPushedQuantity: _q, ...rest }) => rest as Listing));
     const codes = [...new Set(listings.map((l) => l.skuCode))];
-    await planStockPushes(db, codes, now, now, mall);
+    await planStockPushes(db, codes, now, now, { onlyMall: mall });
     return db.jobs.where('status').anyOf('pending', 'running').count();
   });
 }

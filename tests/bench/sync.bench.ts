@@ -18,7 +18,7 @@
  * fake-indexeddb + CatalogDb + importDemoCatalog; one RateLimiter (in-memory store, the production margin)
  * and one HttpClient (production defaults) shared by every adapter; adapters re-created from stored
  * credentials for every cycle, Amazon with the sync tuning mall-adapters.ts gives it
- * (`minOrderPollIntervalMs` = 1 / searchOrders rate, `maxPushesPerDrain` 50; a drift check warns); Yahoo after ID連携 against the simulator; `runSyncCycle({ db, adapters })`
+ * (`minOrderPollIntervalMs` = 1 / searchOrders rate, `maxPushesPerDrain` 50; a drift check warns); Yahoo after ID連携 against the simulator; `runSyncWake({ db, adapters, nextAlarmAt })`
  * with no other option, fired every 30 s the way the alarm fires it (a tick that finds a cycle still
  * running is skipped, like `navigator.locks.request(..., { ifAvailable: true })`). The simulator is the
  * demo shop (startDemoSim, no order history) on free ports, real rate limits, timeScale 1, rateScale 1.
@@ -90,7 +90,7 @@ import { createAmazonAdapter, memoryTokenStore as amazonMemoryTokenStore, OPERAT
 import { createRakutenAdapter } from '../../lib/malls/rakuten';
 import type { MallAdapter, OrderPage, StockPush } from '../../lib/malls/types';
 import { createYahooAdapter, memoryTokenStore as yahooMemoryTokenStore } from '../../lib/malls/yahoo';
-import { runSyncCycle } from '../../lib/sync/cycle';
+import { runSyncWake } from '../../lib/sync/wake';
 import { STOCK_PUSH_KIND, type StockPushPayload } from '../../lib/sync/plan';
 import { demoCredentials, type RunningMallSim } from '../mall-sim/core/server';
 import { MALL_IDS } from '../mall-sim/core/types';
@@ -606,38 +606,47 @@ async function main(): Promise<number> {
     let skippedTicks = 0;
     let nextIndex = 0;
 
-    const runCycle = async (tickAt: number): Promise<void> => {
-      const index = nextIndex++;
-      const startedAt = now();
-      const report = await runSyncCycle({
+    let cycleStartedAt = 0;
+    // What the alarm runs (entrypoints/background/sync.ts runSyncWakeExclusive): cycles back to back until
+    // the next tick is near. Each cycle is recorded as the alarm's cycles are.
+    const runWake = async (tickAt: number): Promise<void> => {
+      let index = nextIndex;
+      cycleStartedAt = now();
+      await runSyncWake({
         db,
         adapters: async () => {
+          index = nextIndex++;
+          cycleStartedAt = now();
           const fresh = ext.adapters();
           for (const m of MALL_IDS) observe(fresh[m], index, now, reads, pushes, dbo);
           return fresh;
         },
+        nextAlarmAt: async () => nextTickAt(),
+        onCycle: async (report) => {
+          const startedAt = cycleStartedAt;
+          const endedAt = now();
+          const open = await db.jobs.where('status').anyOf('pending', 'running', 'failed').filter((j) => j.kind === STOCK_PUSH_KIND).toArray();
+          const record: CycleRecord = { index, tickAt, startedAt, endedAt, run: report.run, errors: report.errors, outstanding: new Set(open.map((j) => (j.payload as StockPushPayload).listingId)) };
+          cycles.push(record);
+          if (VERBOSE || report.errors.length > 0) {
+            const phase = MALL_IDS.map((m) => {
+              const r = reads.filter((x) => x.cycle === index && x.mall === m);
+              const p = pushes.filter((x) => x.cycle === index && x.mall === m);
+              const readMs = r.length ? Math.max(...r.map((x) => x.end)) - Math.min(...r.map((x) => x.start)) : 0;
+              const pushMs = p.reduce((n, x) => n + x.endedAt - x.issuedAt, 0);
+              return `${m} ${r.reduce((n, x) => n + x.orders.length, 0)} read/${(readMs / 1000).toFixed(1)}s ${p.reduce((n, x) => n + x.items.length, 0)} pushed/${(pushMs / 1000).toFixed(1)}s`;
+            });
+            console.log(`  cycle ${String(index).padStart(3)} +${((startedAt - t0) / 1000).toFixed(0).padStart(4)}s  ${((endedAt - startedAt) / 1000).toFixed(1).padStart(5)} s  ${phase.join(' · ')}${report.errors.length ? `  ERRORS ${JSON.stringify(report.errors)}` : ''}`);
+          }
+        },
       });
-      const endedAt = now();
-      const open = await db.jobs.where('status').anyOf('pending', 'running', 'failed').filter((j) => j.kind === STOCK_PUSH_KIND).toArray();
-      const record: CycleRecord = { index, tickAt, startedAt, endedAt, run: report.run, errors: report.errors, outstanding: new Set(open.map((j) => (j.payload as StockPushPayload).listingId)) };
-      cycles.push(record);
-      if (VERBOSE || report.errors.length > 0) {
-        const phase = MALL_IDS.map((m) => {
-          const r = reads.filter((x) => x.cycle === index && x.mall === m);
-          const p = pushes.filter((x) => x.cycle === index && x.mall === m);
-          const readMs = r.length ? Math.max(...r.map((x) => x.end)) - Math.min(...r.map((x) => x.start)) : 0;
-          const pushMs = p.reduce((n, x) => n + x.endedAt - x.issuedAt, 0);
-          return `${m} ${r.reduce((n, x) => n + x.orders.length, 0)} read/${(readMs / 1000).toFixed(1)}s ${p.reduce((n, x) => n + x.items.length, 0)} pushed/${(pushMs / 1000).toFixed(1)}s`;
-        });
-        console.log(`  cycle ${String(index).padStart(3)} +${((startedAt - t0) / 1000).toFixed(0).padStart(4)}s  ${((endedAt - startedAt) / 1000).toFixed(1).padStart(5)} s  ${phase.join(' · ')}${report.errors.length ? `  ERRORS ${JSON.stringify(report.errors)}` : ''}`);
-      }
     };
     const tick = (tickAt: number) => {
       if (running) {
         skippedTicks += 1;
         return;
       }
-      running = runCycle(tickAt)
+      running = runWake(tickAt)
         .catch((error: unknown) => console.error(`  cycle failed: ${String(error)}`))
         .finally(() => {
           running = undefined;
@@ -646,9 +655,10 @@ async function main(): Promise<number> {
 
     // Cycle 0 sets the cursors (orders from now on), then buyers start; the alarm keeps its own beat.
     const t0 = now();
+    let n = 1;
+    const nextTickAt = () => t0 + n * PERIOD_S * 1000;
     tick(t0);
     await running;
-    let n = 1;
     const schedule = () => {
       const at = t0 + n * PERIOD_S * 1000;
       const timer = setTimeout(() => {

@@ -68,6 +68,7 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
   const injected: string[] = [];
   let kills = 0;
   const until = Date.now() + BUYING_MS;
+  console.log(`chaos: buying from ${new Date().toISOString()} for ${BUYING_MS / 1000} s`);
   let nextKill = Date.now() + 5_000 + rand() * 10_000;
   while (Date.now() < until) {
     const pick = faultKinds[Math.floor(rand() * faultKinds.length)]!;
@@ -82,6 +83,7 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
     await page.waitForTimeout(2_000 + rand() * 3_000);
   }
   sim.buyers.stop();
+  console.log(`chaos: buying ended ${new Date().toISOString()}: ${sim.ctx.truth.log.length} orders, ${kills} kills`);
   // Let the last scheduled cancellations happen, then stop breaking things.
   await page.waitForTimeout(5_000);
   sim.ctx.faults.clear();

@@ -7,6 +7,7 @@ import { applyMovements, stockFromLedger } from '@/lib/sync/ledger';
 import { applyOrderMovements } from '@/lib/sync/orders';
 import { drainStockOutbox } from '@/lib/sync/outbox';
 import { planStockPushes } from '@/lib/sync/plan';
+import { SyncLanes } from '@/lib/sync/lanes';
 import { FakeMall } from './fake-mall';
 
 let db: CatalogDb;
@@ -134,6 +135,24 @@ describe('planning and the outbox', () => {
     expect(refused).toMatchObject({ failed: 1 });
     expect(await db.jobs.where('status').equals('failed').count()).toBe(1);
   });
+  it('pushes carrying another mall’s sale go before a mall’s confirmations of its own sales', async () => {
+    // Amazon sold bag (its own shelf already shows it), then Rakuten sold tee: with room for one push,
+    // Amazon must first hear of Rakuten's sale, though its own confirmation is older.
+    await planStockPushes(db, ['bag'], 100, 100, { originMall: 'amazon' });
+    await planStockPushes(db, ['tee'], 200, 200, { originMall: 'rakuten' });
+    const amazon = Object.assign(new FakeMall('amazon'), { maxPushesPerDrain: 1 });
+    await drainStockOutbox(db, { amazon }, { now: () => 300 });
+    expect(amazon.pushCalls.flat().map((p) => p.listing.id)).toEqual(['amazon:tee']);
+    // Rakuten's own listing of tee is a confirmation, Yahoo's is urgent.
+    const jobs = await db.jobs.toArray();
+    const urgency = Object.fromEntries(jobs.map((j) => [(j.payload as { listingId: string }).listingId, (j.payload as { urgent?: boolean }).urgent]));
+    expect(urgency).toMatchObject({ 'rakuten:tee': false, 'yahoo:tee': true, 'amazon:bag': false, 'rakuten:bag': true });
+    // A later sale elsewhere makes a waiting confirmation urgent.
+    await applyMovements(db, [{ key: 'manual:bag', skuCode: 'bag', delta: -1, kind: 'manual', at: 400 }]);
+    await planStockPushes(db, ['bag'], 400, 400, { originMall: 'yahoo' });
+    const bagJob = await db.jobs.where('dedupeKey').equals('stock.push:amazon:bag').first();
+    expect(bagJob?.payload).toMatchObject({ urgent: true, causedAt: 100 });
+  });
 });
 
 describe('the cycle', () => {
@@ -174,6 +193,47 @@ describe('the cycle', () => {
     expect(report.errors).toEqual([expect.objectContaining({ mall: 'rakuten', kind: 'auth' })]);
     expect(report.run.outcome).toBe('partial');
     expect(yahoo.shown.get('yahoo:bag')).toBe(2);
+  });
+});
+
+describe('lanes', () => {
+  it('a mall that hangs holds only its own lane: the next cycles go on with the other malls', async () => {
+    const lanes = new SyncLanes();
+    const rakuten = new FakeMall('rakuten');
+    const yahoo = new FakeMall('yahoo');
+    const amazon = new FakeMall('amazon');
+    let release!: () => void;
+    const hung = new Promise<void>((r) => (release = r));
+    let rakutenReads = 0;
+    let hang = false;
+    const read = rakuten.listOrdersSince.bind(rakuten);
+    rakuten.listOrdersSince = async (cursor) => {
+      rakutenReads += 1;
+      if (hang) await hung;
+      return read(cursor);
+    };
+    const deps = { db, lanes, adapters: async () => ({ rakuten, yahoo, amazon }), now: () => 1_000, initialSince: () => 0, readDeadlineMs: 5, readBudgetMs: 5, maxCycleWaitMs: 50 };
+    await runSyncCycle(deps); // cursors set: no catching up, which waits for every mall
+    hang = true;
+    rakutenReads = 0;
+    rakuten.addOrder('R1', [{ item: 'r-bag', variant: 'v1', qty: 1 }], 10);
+    yahoo.addOrder('Y1', [{ item: 'y-tee', qty: 1 }], 10);
+    const first = await runSyncCycle(deps);
+    expect(first.run.ordersRead).toBe(1);
+    expect(amazon.shown.get('amazon:tee')).toBe(9);
+    expect(lanes.busy('read:rakuten')).toBe(true);
+
+    yahoo.addOrder('Y2', [{ item: 'y-tee', qty: 2 }], 20);
+    await runSyncCycle(deps);
+    expect(amazon.shown.get('amazon:tee')).toBe(7);
+    expect(rakutenReads).toBe(1); // never two readers on one cursor
+
+    release();
+    await lanes.current('read:rakuten');
+    await runSyncCycle(deps);
+    expect(amazon.shown.get('amazon:bag')).toBe(2);
+    // The first cycle's row got the straggler's order when it finished.
+    await expect.poll(async () => (await db.syncRuns.get(first.run.id!))?.ordersRead).toBe(2);
   });
 });
 
