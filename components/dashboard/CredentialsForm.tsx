@@ -1,3 +1,4 @@
+import { AlertSettings } from './AlertSettings';
 import { useState } from 'react';
 import { useBackground } from '@/components/common/use-background';
 import { MALL_IDS, type MallId } from '@/lib/catalog/schemas';
@@ -41,6 +42,7 @@ export function CredentialsForm() {
           onSaved={reload}
         />
       ))}
+      <AlertSettings />
     </div>
   );
 }

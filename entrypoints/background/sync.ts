@@ -1,13 +1,13 @@
 import { catalogDb } from '@/lib/catalog/db';
 import type { SyncRun } from '@/lib/catalog/schemas';
-import { runSyncCycle } from '@/lib/sync/cycle';
+import { runSyncCycle, type SyncCycleReport } from '@/lib/sync/cycle';
 import { runSyncWake } from '@/lib/sync/wake';
 import { ALARM_SPECS } from '@/lib/background/alarms';
 import { reconcileStock, type DriftReport } from '@/lib/sync/reconcile';
-import { badgeFor, collectAlerts, newlyLowStock } from '@/lib/sync/alerts';
-import { describeSyncError } from '@/lib/malls/describe-error';
-import { t } from '@/lib/i18n';
-import type { MallId } from '@/lib/catalog/schemas';
+import { badgeFor, collectAlerts } from '@/lib/sync/alerts';
+import { raiseAlerts } from '@/lib/alerts/raise';
+import { deliverPendingAlerts } from '@/lib/alerts/deliver';
+import { sendgridUrlForMode } from '@/lib/alerts/channels';
 import { connectedAdapters } from './mall-adapters';
 
 const SYNC_LOCK = 'ichigen-sync';
@@ -20,7 +20,7 @@ export async function runSyncExclusive(): Promise<SyncRun | 'busy'> {
   return navigator.locks.request(SYNC_LOCK, { ifAvailable: true }, async (lock) => {
     if (!lock) return 'busy' as const;
     const report = await runSyncCycle({ db: catalogDb(), adapters: connectedAdapters });
-    await announceAlerts(report.errors);
+    await announceAlerts(report);
     return report.run;
   });
 }
@@ -36,7 +36,7 @@ export async function runSyncWakeExclusive(): Promise<'done' | 'busy'> {
       db: catalogDb(),
       adapters: connectedAdapters,
       nextAlarmAt: async () => (await browser.alarms.get(ALARM_SPECS.sync.name))?.scheduledTime,
-      onCycle: (report) => announceAlerts(report.errors),
+      onCycle: (report) => announceAlerts(report),
     });
     return 'done' as const;
   });
@@ -47,29 +47,38 @@ export async function reconcileNow(): Promise<DriftReport> {
   return reconcileStock(catalogDb(), await connectedAdapters());
 }
 
-/** Badge on every cycle; a notification when a SKU goes low or a mall needs a person (auth, permission). */
-async function announceAlerts(errors: { mall: MallId; kind: string; message: string }[]): Promise<void> {
+/**
+ * After a cycle: the badge; a browser notification for each alert raised (a SKU gone low, a mall that
+ * needs a person, a refused item, a mall failing again and again); then the alerts waiting for the
+ * user's e-mail / webhook channels are sent (retried later if a channel is down).
+ */
+let badgeShowsErrors = true;
+
+async function announceAlerts(report: SyncCycleReport): Promise<void> {
   const db = catalogDb();
-  const state = await collectAlerts(db, errors);
-  const badge = badgeFor(state);
-  await browser.action.setBadgeText({ text: badge.text });
-  await browser.action.setBadgeBackgroundColor({ color: badge.color });
-  const fresh = await newlyLowStock(db, state);
-  if (fresh.length > 0) {
-    await browser.notifications.create('ichigen-low-stock', {
-      type: 'basic',
-      iconUrl: browser.runtime.getURL('/icon-128.png'),
-      title: t('alerts.lowStockTitle', { count: fresh.length }),
-      message: fresh.slice(0, 5).map((s) => t('alerts.lowStockLine', { code: s.code, stock: s.stock })).join('\n'),
-    });
+  // A quiet re-poll changes no stock and raises nothing; the badge is redone only to clear an error.
+  const quiet = report.run.ordersRead === 0 && report.run.pushes === 0 && report.errors.length === 0;
+  if (!quiet || badgeShowsErrors) {
+    const state = await collectAlerts(db, report.errors);
+    const badge = badgeFor(state);
+    badgeShowsErrors = state.syncErrors.length + state.failedPushes > 0;
+    await browser.action.setBadgeText({ text: badge.text });
+    await browser.action.setBadgeBackgroundColor({ color: badge.color });
   }
-  const needsPerson = errors.filter((e) => e.kind === 'auth' || e.kind === 'permission' || e.kind === 'clock-skew');
-  if (needsPerson.length > 0) {
-    await browser.notifications.create('ichigen-sync-error', {
-      type: 'basic',
-      iconUrl: browser.runtime.getURL('/icon-128.png'),
-      title: t('alerts.syncErrorTitle'),
-      message: needsPerson.map((e) => describeSyncError(e)).join('\n'),
-    });
+  if (!quiet) {
+    for (const alert of await raiseAlerts(db, report.errors, Date.now())) {
+      await browser.notifications.create(`ichigen-alert-${alert.id}`, {
+        type: 'basic',
+        iconUrl: browser.runtime.getURL('/icon-128.png'),
+        title: alert.title,
+        message: alert.body.split('\n').slice(0, 5).join('\n'),
+      });
+    }
   }
+  await deliverAlerts();
+}
+
+/** Alerts waiting for the user's webhook / SendGrid (demo and e2e builds mail into the simulator). */
+export function deliverAlerts(): Promise<unknown> {
+  return deliverPendingAlerts(catalogDb(), { fetch: (...args) => fetch(...args), sendgridUrl: sendgridUrlForMode(import.meta.env.MODE) });
 }

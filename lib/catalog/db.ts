@@ -1,5 +1,6 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type {
+  Alert,
   AuditEntry,
   Credentials,
   Customer,
@@ -58,6 +59,13 @@ export const SCHEMA_VERSIONS = [
         });
     },
   },
+  {
+    version: 3,
+    stores: {
+      // Alerts raised and their delivery to e-mail / webhook channels (retried until taken).
+      alerts: '++id, createdAt, kind, [status+nextAttemptAt]',
+    },
+  },
 ] as const;
 
 export const CURRENT_SCHEMA_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1]!.version;
@@ -74,6 +82,7 @@ export class CatalogDb extends Dexie {
   syncCursors!: EntityTable<SyncCursor, 'id'>;
   syncRuns!: EntityTable<SyncRun, 'id'>;
   auditLog!: EntityTable<AuditEntry, 'id'>;
+  alerts!: EntityTable<Alert, 'id'>;
   settings!: Table<Setting, string>;
   credentials!: Table<Credentials, string>;
 

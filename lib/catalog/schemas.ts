@@ -199,6 +199,32 @@ export const syncRunSchema = z.object({
 });
 export type SyncRun = z.infer<typeof syncRunSchema>;
 
+/**
+ * Something staff must hear about at once (issue 5 §4). One row per alert: shown as a browser
+ * notification when raised, and delivered to the e-mail / webhook channels the user configured, with
+ * retries, until every channel took it or gave up (status `failed`, shown in the dashboard).
+ */
+export const alertKindSchema = z.enum(['low-stock', 'sync-error', 'push-refused', 'repeated-failure', 'test']);
+export const alertChannelIdSchema = z.enum(['webhook', 'email']);
+export const alertSchema = z.object({
+  id: z.number().int().positive().optional(),
+  kind: alertKindSchema,
+  /** What it is about (a SKU code, `mall:kind`), so the same condition is not raised twice in a row. */
+  subject: z.string().min(1),
+  mall: mallIdSchema.optional(),
+  title: z.string().min(1),
+  body: z.string(),
+  createdAt: timestamp,
+  /** `local`: no channel configured, the browser notification was the delivery. */
+  status: z.enum(['pending', 'sent', 'failed', 'local']),
+  attempts: z.number().int().nonnegative(),
+  nextAttemptAt: timestamp,
+  /** Channels that already took it (a retry goes only to the others). */
+  deliveredTo: z.array(alertChannelIdSchema),
+  lastError: z.string().optional(),
+});
+export type Alert = z.infer<typeof alertSchema>;
+
 export const auditEntrySchema = z.object({
   id: z.number().int().positive().optional(),
   at: timestamp,
@@ -253,6 +279,7 @@ export const tableSchemas = {
   syncCursors: syncCursorSchema,
   syncRuns: syncRunSchema,
   auditLog: auditEntrySchema,
+  alerts: alertSchema,
   settings: settingSchema,
   credentials: credentialsSchema,
 } as const;

@@ -1,3 +1,4 @@
+import { describeChannels, loadAlertChannels, saveAlertChannels } from '../alerts/channels';
 import { applyStockEdit } from '../sync/stock-edit';
 import type { CatalogDb } from '../catalog/db';
 import { credentialStatus, lockStatus, saveCredentials } from '../catalog/credentials';
@@ -31,6 +32,8 @@ export interface HandlerOptions {
   reconcileNow?: () => Promise<DriftReport>;
   /** Runs a sync cycle now, unless one is running. */
   syncNow?: () => Promise<SyncRun | 'busy'>;
+  /** Sends the alerts waiting for the user's webhook / mail provider. */
+  deliverAlerts?: () => Promise<unknown>;
   now?: () => number;
 }
 
@@ -137,6 +140,28 @@ export function createMessageHandlers(db: CatalogDb, options: HandlerOptions): M
     },
     importStockCsv: ({ importId, rows }) => applyStockImport(db, importId, rows),
     applyStockEdit: ({ editId, skuCodes, operation }) => applyStockEdit(db, editId, skuCodes, operation),
+    async getAlertSettings() {
+      const alerts = await db.alerts.orderBy('createdAt').reverse().limit(50).toArray();
+      return { channels: describeChannels(await loadAlertChannels(db)), alerts };
+    },
+    async saveAlertChannels({ webhook, email }) {
+      const stored = await loadAlertChannels(db);
+      const apiKey = email?.apiKey ?? stored.email?.apiKey;
+      if (email && !apiKey) throw new Error(t('alerts.channels.emailKey'));
+      await saveAlertChannels(db, {
+        ...(webhook ? { webhook } : {}),
+        ...(email && apiKey ? { email: { ...email, apiKey } } : {}),
+      });
+      await db.auditLog.add({ at: (options.now ?? Date.now)(), actor: 'user', action: 'alerts.channels-saved', detail: { webhook: Boolean(webhook), email: Boolean(email) } });
+      return { saved: true as const };
+    },
+    async sendTestAlert() {
+      const now = (options.now ?? Date.now)();
+      const id = await db.alerts.add({ kind: 'test', subject: `test:${now}`, title: t('alerts.testTitle'), body: t('alerts.testBody'), createdAt: now, status: 'pending', attempts: 0, nextAttemptAt: now, deliveredTo: [] });
+      await options.deliverAlerts?.();
+      const row = await db.alerts.get(id);
+      return { status: row?.status ?? 'pending', ...(row?.lastError ? { error: row.lastError } : {}) };
+    },
     async syncNow() {
       if (!options.syncNow) throw new Error('sync is not available here');
       const run = await options.syncNow();

@@ -2,7 +2,9 @@ import { MAX_STOCK_EDIT_SKUS, stockEditOperationSchema } from '../sync/stock-edi
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import { allocationSettingsSchema } from '../sync/allocation';
 import { z } from 'zod';
+import { emailChannelSchema, webhookChannelSchema } from '../alerts/channels';
 import {
+  alertSchema,
   mallIdSchema,
   orderLineSchema,
   orderSchema,
@@ -167,6 +169,31 @@ export const messageContract = {
       operation: stockEditOperationSchema,
     }),
     response: z.object({ applied: z.number(), refused: z.array(z.string()) }),
+  },
+  getAlertSettings: {
+    from: 'extension-page',
+    request: z.object({}).strict(),
+    response: z.object({
+      channels: z.object({
+        webhook: z.object({ url: z.string(), format: z.string() }).optional(),
+        email: z.object({ from: z.string(), to: z.array(z.string()), keyHint: z.string() }).optional(),
+      }),
+      alerts: z.array(alertSchema),
+    }),
+  },
+  /** `null` removes a channel; an e-mail channel without `apiKey` keeps the stored key. */
+  saveAlertChannels: {
+    from: 'extension-page',
+    request: z.object({
+      webhook: webhookChannelSchema.nullable(),
+      email: emailChannelSchema.extend({ apiKey: emailChannelSchema.shape.apiKey.optional() }).nullable(),
+    }),
+    response: z.object({ saved: z.literal(true) }),
+  },
+  sendTestAlert: {
+    from: 'extension-page',
+    request: z.object({}).strict(),
+    response: z.object({ status: z.string(), error: z.string().optional() }),
   },
   syncNow: {
     from: 'content',

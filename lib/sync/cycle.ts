@@ -89,6 +89,7 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
   const { db } = deps;
   const now = deps.now ?? Date.now;
   const lanes = deps.lanes ?? workerLanes;
+  lanes.setPhase('adapters', now());
   const adapters = await deps.adapters();
   const malls = Object.keys(adapters) as MallId[];
   const startedAt = now();
@@ -140,7 +141,10 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
   // cursor); when catching up, that earlier read is waited for like the others.
   const readTasks = malls.map((mall) => lanes.tryRun(`read:${mall}`, () => readOrders(mall)) ?? (catchingUp ? lanes.current(`read:${mall}`) : undefined));
   const reads = Promise.all(readTasks).then(() => undefined);
-  if (catchingUp) await reads;
+  if (catchingUp) {
+    lanes.setPhase('catching-up', now());
+    await reads;
+  }
 
   const drainOptions = {
     now,
@@ -163,6 +167,7 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
   const pushTasks = malls.map((mall) => lanes.tryRun(`push:${mall}`, () => pushStock(mall)));
 
   const work = Promise.all([reads, ...pushTasks]);
+  lanes.setPhase('lanes', now());
   const finishedInTime = await settlesWithin(work, deps.maxCycleWaitMs ?? 20_000);
 
   const record = (): SyncRun => {
@@ -184,6 +189,7 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
       ...(errors.length > 0 ? { errorDetails: errors.slice(0, 20) } : {}),
     };
   };
+  lanes.setPhase('recording', now());
   const run = record();
   if (!finishedInTime) {
     // Stragglers finish in their lanes; their pushes and errors are added to this row then.
@@ -194,6 +200,7 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
   } else {
     await db.syncRuns.put(run);
   }
+  lanes.setPhase('idle', now());
   return { run, errors, unmappedLines };
 }
 

@@ -10,6 +10,18 @@
  */
 export class SyncLanes {
   private readonly running = new Map<string, Promise<unknown>>();
+  private readonly since = new Map<string, number>();
+  /** Where the current cycle is (for the dashboard's "syncing…" line and for diagnosing a stall). */
+  phase: { name: string; at: number } = { name: 'idle', at: 0 };
+
+  setPhase(name: string, at = Date.now()): void {
+    this.phase = { name, at };
+  }
+
+  /** Busy lanes and since when, e.g. `[{ key: 'read:amazon', since: … }]`. */
+  snapshot(): { key: string; since: number }[] {
+    return [...this.since].map(([key, since]) => ({ key, since }));
+  }
 
   busy(key: string): boolean {
     return this.running.has(key);
@@ -19,9 +31,13 @@ export class SyncLanes {
   tryRun<T>(key: string, task: () => Promise<T>): Promise<T> | undefined {
     if (this.running.has(key)) return undefined;
     const promise = task().finally(() => {
-      if (this.running.get(key) === promise) this.running.delete(key);
+      if (this.running.get(key) === promise) {
+        this.running.delete(key);
+        this.since.delete(key);
+      }
     });
     this.running.set(key, promise);
+    this.since.set(key, Date.now());
     return promise;
   }
 

@@ -122,15 +122,18 @@ export async function drainStockOutbox(db: CatalogDb, adapters: Partial<Record<M
 export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: MallAdapter, options: DrainOptions, report: DrainReport): Promise<void> {
   const now = options.now ?? Date.now;
   {
-    const due = await db.jobs
+    const dueAll = await db.jobs
       .where('[status+nextAttemptAt]')
       .between(['pending', 0], ['pending', now()], true, true)
       .filter((j) => j.mall === mall && j.kind === STOCK_PUSH_KIND)
       .limit(5_000)
-      .toArray()
-      .then((jobs) => byUrgency(jobs).slice(0, Math.min(options.maxPerMall ?? 5_000, adapter.maxPushesPerDrain ?? Infinity)));
-    if (due.length === 0) return;
-    const listings = await db.listings.bulkGet(due.map((j) => (j.payload as StockPushPayload).listingId));
+      .toArray();
+    if (dueAll.length === 0) return;
+    const listingsAll = await db.listings.bulkGet(dueAll.map((j) => (j.payload as StockPushPayload).listingId));
+    const shownBefore = new Map(listingsAll.filter((l) => l !== undefined).map((l) => [l.id, l.lastPushedQuantity]));
+    const due = byRisk(dueAll, shownBefore).slice(0, Math.min(options.maxPerMall ?? 5_000, adapter.maxPushesPerDrain ?? Infinity));
+    const listingById = new Map(listingsAll.filter((l) => l !== undefined).map((l) => [l.id, l]));
+    const listings = due.map((j) => listingById.get((j.payload as StockPushPayload).listingId));
     const sent = new Map<number, { quantity: number; listing: Listing }>();
     const pushes: StockPush[] = [];
     due.forEach((job, i) => {
@@ -194,14 +197,29 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
   }
 }
 
+/** Quantities above this are all "plenty": one unit more or less there sells nothing twice. */
+const LOW_QUANTITY_RANK_CAP = 10;
+
 /**
- * Pushes carrying another mall's sale first (they stop the next oversell), then the oldest cause: when
- * a wake cannot send everything (Amazon takes 50), a batch of the mall's own orders must not hold back
- * what Rakuten and Yahoo sold.
+ * The order in which due pushes go out when a wake cannot send them all (Amazon takes 50 at 5 a
+ * second), by how likely each is to stop an oversell:
+ *
+ *  1. pushes carrying another mall's sale before a mall's confirmations of its own sales;
+ *  2. lower quantities before higher ones (a shelf going 3 → 1 matters, 30 → 29 hardly) and lowering
+ *     before raising (a number too high sells what is gone; too low only loses a sale for a moment);
+ *  3. then the oldest cause first.
  */
-export function byUrgency(jobs: Job[]): Job[] {
-  const rank = (j: Job) => (isUrgentPush(j.payload as StockPushPayload) ? 0 : 1);
-  return [...jobs].sort((a, b) => rank(a) - rank(b) || (a.payload as StockPushPayload).causedAt - (b.payload as StockPushPayload).causedAt);
+export function byRisk(jobs: Job[], lastPushed: Map<string, number | undefined>): Job[] {
+  const key = (j: Job) => {
+    const p = j.payload as StockPushPayload;
+    const before = lastPushed.get(p.listingId);
+    const lowering = before === undefined || p.quantity < before;
+    return [isUrgentPush(p) ? 0 : 1, lowering ? 0 : 1, Math.min(p.quantity, LOW_QUANTITY_RANK_CAP), p.causedAt] as const;
+  };
+  return jobs
+    .map((j) => ({ j, k: key(j) }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2] || a.k[3] - b.k[3])
+    .map(({ j }) => j);
 }
 
 async function finishJobs(db: CatalogDb, jobs: Job[], outcome: () => { ok: false; retryable: boolean; message: string }, at: number): Promise<void> {

@@ -1,5 +1,6 @@
 import type { CatalogDb } from '../catalog/db';
 import { runSyncCycle, type SyncCycleDeps, type SyncCycleReport } from './cycle';
+import { workerLanes } from './lanes';
 
 export interface SyncWakeOptions {
   /**
@@ -37,6 +38,7 @@ export async function runSyncWake(deps: SyncCycleDeps & SyncWakeOptions): Promis
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const repollEveryMs = deps.repollEveryMs ?? SYNC_WAKE_DEFAULTS.repollEveryMs;
   const maxWakeMs = deps.maxWakeMs ?? SYNC_WAKE_DEFAULTS.maxWakeMs;
+  const lanes = deps.lanes ?? workerLanes;
   const wakeStart = now();
   await pruneSyncHistory(deps.db, wakeStart);
 
@@ -45,15 +47,19 @@ export async function runSyncWake(deps: SyncCycleDeps & SyncWakeOptions): Promis
     const cycleStart = now();
     const report = await runSyncCycle({ ...deps, quietRunsUnrecorded: index > 0 });
     reports.push(report);
+    lanes.setPhase('after-cycle', now());
     await deps.onCycle?.(report, index);
     const nextStart = Math.max(now(), cycleStart + repollEveryMs);
+    lanes.setPhase('next-alarm', now());
     const alarmAt = await deps.nextAlarmAt();
     // If a cycle ran past the alarm, the alarm found the lock taken and was skipped: the next one is
     // then a period away and this wake goes on, so no tick is ever lost.
     if (alarmAt === undefined || alarmAt - nextStart < repollEveryMs) break;
     if (nextStart - wakeStart + repollEveryMs > maxWakeMs) break;
+    lanes.setPhase('between-cycles', now());
     await sleep(nextStart - now());
   }
+  lanes.setPhase('idle', now());
   return reports;
 }
 

@@ -65,6 +65,20 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
     { kind: 'expire-auth', malls: ['yahoo', 'amazon'] },
     { kind: 'partial', malls: ['rakuten'] },
   ];
+  // What each mall showed, as changes over time, to explain an oversell if one is preventable.
+  const shownLog = new Map<string, { at: number; v: number }[]>();
+  const sampleShown = () => {
+    const at = Date.now();
+    for (const mall of ['rakuten', 'yahoo', 'amazon'] as MallId[]) {
+      for (const [sku, v] of sim.malls[mall].shownStock()) {
+        const key = `${mall}:${sku}`;
+        const series = shownLog.get(key) ?? [];
+        if (series.at(-1)?.v !== v) series.push({ at, v });
+        shownLog.set(key, series);
+      }
+    }
+  };
+  const sampler = setInterval(sampleShown, 500);
   const injected: string[] = [];
   let kills = 0;
   const until = Date.now() + BUYING_MS;
@@ -109,6 +123,12 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
         if (wrong.length > 0) {
           // What the extension last recorded, to tell a stalled sync from a slow one when this fails.
           const last = await ask<{ runs: { startedAt: number; outcome: string; pushes: number; errorDetails?: unknown[] }[] }>(page, 'getSyncHistory', { limit: 3 }).catch(() => undefined);
+          const sw = context.serviceWorkers()[0];
+          const lanes = sw ? await sw.evaluate(() => {
+            const l = (globalThis as { __ichigenLanes?: { phase: unknown; snapshot(): unknown } }).__ichigenLanes;
+            return l ? { phase: l.phase, busy: l.snapshot() } : undefined;
+          }).catch((e: unknown) => String(e)) : 'no worker';
+          console.log('chaos: lanes', new Date().toISOString(), JSON.stringify(lanes));
           console.log('chaos: waiting', wrong.length, JSON.stringify(last?.runs.map((r) => ({ at: new Date(r.startedAt).toISOString(), outcome: r.outcome, pushes: r.pushes, errors: r.errorDetails })) ?? []));
         }
         return wrong.length === 0 && history.pendingPushes === 0 ? 'converged' : `${wrong.length} drifting (${wrong.slice(0, 3).join('; ')}), ${history.pendingPushes} pushes pending`;
@@ -117,6 +137,7 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
     )
     .toBe('converged');
 
+  clearInterval(sampler);
   const accepted = sim.ctx.truth.log;
   console.log(`chaos: ${accepted.length} orders accepted (${accepted.filter((o) => o.cancelledAt).length} cancelled), ${injected.length} faults injected, ${kills} worker kills`);
   expect(accepted.length).toBeGreaterThanOrEqual(300);
@@ -147,7 +168,8 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
   const explain = preventable.map((o) => {
     const order = accepted.find((a) => a.mall === o.mall && a.orderId === o.orderId)!;
     const earlier = accepted.filter((a) => a.at < order.at && a.lines.some((l) => l.skuCode === o.skuCode)).map((a) => `${a.mall}@-${Math.round((order.at - a.at) / 1000)}s`);
-    return `${o.mall} ${o.skuCode} ×${o.units} after ${earlier.join(', ')}`;
+    const shelf = (shownLog.get(`${o.mall}:${o.skuCode}`) ?? []).filter((p) => p.at >= o.at - 240_000 && p.at <= o.at + 1_000).map((p) => `${p.v}@${Math.round((p.at - o.at) / 1000)}s`);
+    return `${o.mall} ${o.skuCode} ×${o.units} after ${earlier.join(', ')}; its shelf: ${shelf.join(' ')}`;
   });
   const history = await ask<{ runs: { latencyP95Ms?: number; durationMs?: number; errors: number }[] }>(page, 'getSyncHistory', { limit: 2000 });
   const p95s = history.runs.map((r) => r.latencyP95Ms).filter((v): v is number => v !== undefined).sort((a, b) => a - b);

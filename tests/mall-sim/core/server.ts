@@ -51,6 +51,11 @@ export interface RunningMallSim {
   buyers: BuyerTraffic;
   /** What the admin pages at /__admin show: each mall's own items, stock and orders. */
   adminData(): AdminPageData;
+  /**
+   * Requests POSTed to /__control/inbox/<path>: the stand-in for the user's alert webhook and for
+   * SendGrid's mail-send API, so e2e tests see what the extension sent. GET /__control/inbox lists them.
+   */
+  inbox: { path: string; authorization?: string; body: unknown; at: number }[];
   close(): Promise<void>;
 }
 
@@ -177,6 +182,8 @@ export async function startMallSim(options: MallSimOptions = {}): Promise<Runnin
     })();
   });
 
+  const inbox: RunningMallSim['inbox'] = [];
+
   async function handleControl(request: RouteRequest, res: ServerResponse): Promise<void> {
     const { method } = request;
     const path = request.url.pathname;
@@ -244,6 +251,13 @@ export async function startMallSim(options: MallSimOptions = {}): Promise<Runnin
       const mall = body?.mall as MallId;
       return sendJson(res, 200, { cancelled: malls[mall].cancelBuyerOrder(String(body?.orderId)) });
     }
+    if (method === 'POST' && path.startsWith('/__control/inbox/')) {
+      const authorization = request.req.headers.authorization;
+      inbox.push({ path: path.slice('/__control/inbox'.length), ...(authorization ? { authorization } : {}), body: body ?? null, at: Date.now() });
+      // SendGrid answers 202 Accepted; webhooks 200.
+      return sendJson(res, path.includes('/mail/send') ? 202 : 200, { ok: true });
+    }
+    if (method === 'GET' && path === '/__control/inbox') return sendJson(res, 200, inbox);
     if (method === 'POST' && path === '/__control/reset') {
       resetAll();
       return sendJson(res, 200, { ok: true });
@@ -308,6 +322,7 @@ export async function startMallSim(options: MallSimOptions = {}): Promise<Runnin
     listings: () => lastListings,
     buyers,
     adminData,
+    inbox,
     close: async () => {
       buyers.stop();
       await Promise.all(

@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetCatalogDbForTests, type CatalogDb } from '@/lib/catalog/db';
-import type { Listing, Sku } from '@/lib/catalog/schemas';
+import type { Job, Listing, Sku } from '@/lib/catalog/schemas';
 import { MallError } from '@/lib/malls/errors';
 import { runSyncCycle } from '@/lib/sync/cycle';
 import { applyMovements, stockFromLedger } from '@/lib/sync/ledger';
 import { applyOrderMovements } from '@/lib/sync/orders';
-import { drainStockOutbox } from '@/lib/sync/outbox';
+import { byRisk, drainStockOutbox } from '@/lib/sync/outbox';
 import { planStockPushes } from '@/lib/sync/plan';
 import { SyncLanes } from '@/lib/sync/lanes';
 import { FakeMall } from './fake-mall';
@@ -152,6 +152,38 @@ describe('planning and the outbox', () => {
     await planStockPushes(db, ['bag'], 400, 400, { originMall: 'yahoo' });
     const bagJob = await db.jobs.where('dedupeKey').equals('stock.push:amazon:bag').first();
     expect(bagJob?.payload).toMatchObject({ urgent: true, causedAt: 100 });
+  });
+});
+
+describe('push order under a backlog', () => {
+  const job = (listingId: string, quantity: number, causedAt: number, urgent = true): Job => ({
+    kind: 'stock.push',
+    mall: 'amazon',
+    dedupeKey: `stock.push:${listingId}`,
+    payload: { listingId, quantity, causedAt, urgent },
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: 0,
+    createdAt: 0,
+    updatedAt: 0,
+  });
+  it('other malls’ sales first, then lowering before raising, low shelves before full ones, then the oldest', () => {
+    const jobs = [
+      job('self-low', 0, 1, false), // the mall's own sale: it lowered its shelf itself
+      job('raise', 5, 2), // a cancellation elsewhere: too low a number only loses a sale for a moment
+      job('full', 29, 3), // 30 → 29: one unit off a full shelf
+      job('last-one', 1, 9), // 4 → 1: the next buyer may take what is gone
+      job('sold-out', 0, 10),
+      job('unknown', 12, 4), // never pushed: treated as lowering
+    ];
+    const before = new Map<string, number | undefined>([
+      ['self-low', 1],
+      ['raise', 2],
+      ['full', 30],
+      ['last-one', 4],
+      ['sold-out', 3],
+    ]);
+    expect(byRisk(jobs, before).map((j) => (j.payload as { listingId: string }).listingId)).toEqual(['sold-out', 'last-one', 'full', 'unknown', 'raise', 'self-low']);
   });
 });
 
