@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useBackground } from '@/components/common/use-background';
 import { formatJst, t, type MessageKey } from '@/lib/i18n';
 import { callBackground } from '@/lib/messaging/protocol';
+import { sendgridUrlForMode } from '@/lib/alerts/channels';
 
 type Format = 'slack' | 'discord' | 'json';
 
@@ -9,6 +10,12 @@ type Format = 'slack' | 'discord' | 'json';
  * E-mail and webhook alerts: where low-stock and sync alerts go besides the browser notification, a
  * test button, and the last alerts with whether they were delivered.
  */
+async function ensureHostPermission(origin: string): Promise<boolean> {
+  const origins = [`${origin}/*`];
+  if (await browser.permissions.contains({ origins }).catch(() => false)) return true;
+  return browser.permissions.request({ origins }).catch(() => false);
+}
+
 export function AlertSettings() {
   const [settings, reload] = useBackground('getAlertSettings', {}, 'alert-settings');
   const [webhookUrl, setWebhookUrl] = useState('');
@@ -24,26 +31,17 @@ export function AlertSettings() {
     setMessage(undefined);
     const url = webhookUrl.trim();
     // The worker may only reach a host the user allowed: ask now, while the click counts as a gesture.
-    if (url) {
+    const wantsEmail = apiKey.trim() !== '' || from.trim() !== '' || to.trim() !== '';
+    const hosts = [url, wantsEmail ? sendgridUrlForMode(import.meta.env.MODE) : ''].filter(Boolean);
+    for (const host of hosts) {
       let origin: string;
       try {
-        origin = new URL(url).origin;
+        origin = new URL(host).origin;
       } catch {
-        origin = '';
+        continue; // the background's validation names what is wrong with it
       }
-      if (origin.startsWith('https://')) {
-        const granted = await browser.permissions.request({ origins: [`${origin}/*`] }).catch(() => false);
-        if (!granted) {
-          setMessage({ ok: false, text: t('alerts.channels.permissionDenied', { host: origin }) });
-          return;
-        }
-      }
-    }
-    const wantsEmail = apiKey.trim() !== '' || from.trim() !== '' || to.trim() !== '';
-    if (wantsEmail) {
-      const granted = await browser.permissions.request({ origins: ['https://api.sendgrid.com/*'] }).catch(() => false);
-      if (!granted) {
-        setMessage({ ok: false, text: t('alerts.channels.permissionDenied', { host: 'https://api.sendgrid.com' }) });
+      if (!(await ensureHostPermission(origin))) {
+        setMessage({ ok: false, text: t('alerts.channels.permissionDenied', { host: origin }) });
         return;
       }
     }

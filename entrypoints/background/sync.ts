@@ -1,7 +1,7 @@
 import { catalogDb } from '@/lib/catalog/db';
 import type { SyncRun } from '@/lib/catalog/schemas';
 import { runSyncCycle, type SyncCycleReport } from '@/lib/sync/cycle';
-import { runSyncWake } from '@/lib/sync/wake';
+import { nudgeSyncWake, runSyncWake } from '@/lib/sync/wake';
 import { ALARM_SPECS } from '@/lib/background/alarms';
 import { reconcileStock, type DriftReport } from '@/lib/sync/reconcile';
 import { badgeFor, collectAlerts } from '@/lib/sync/alerts';
@@ -18,7 +18,10 @@ const SYNC_LOCK = 'ichigen-sync';
  */
 export async function runSyncExclusive(): Promise<SyncRun | 'busy'> {
   return navigator.locks.request(SYNC_LOCK, { ifAvailable: true }, async (lock) => {
-    if (!lock) return 'busy' as const;
+    if (!lock) {
+      nudgeSyncWake();
+      return 'busy' as const;
+    }
     const report = await runSyncCycle({ db: catalogDb(), adapters: connectedAdapters });
     await announceAlerts(report);
     return report.run;

@@ -101,7 +101,10 @@ export const stockMovementSchema = z.object({
   mall: mallIdSchema.optional(),
   orderId: z.string().optional(),
   note: z.string().optional(),
+  /** When it happened (an order's time). */
   at: timestamp,
+  /** When Ichigen learned of it and wrote it (absent on rows written before this field existed). */
+  recordedAt: timestamp.optional(),
 });
 export type StockMovement = z.infer<typeof stockMovementSchema>;
 

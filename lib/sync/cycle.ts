@@ -36,7 +36,10 @@ export interface SyncCycleDeps {
   onProgress?: (mall: MallId, done: number, total: number) => void;
   /** Each mall's reads and pushes run in these lanes (default: the worker's one set, shared by every cycle). */
   lanes?: SyncLanes;
-  /** How long the cycle waits for its lanes before it records what it has and returns (default 20 s). */
+  /**
+   * How long the cycle waits for its lanes before it records what it has and returns (default 8 s): a
+   * lane still busy is skipped by the next cycle, which goes on with the other malls.
+   */
   maxCycleWaitMs?: number;
   /** A cycle that read no order, pushed nothing and met no error leaves no history row (re-polls in a wake). */
   quietRunsUnrecorded?: boolean;
@@ -155,12 +158,10 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
     const one = { [mall]: adapters[mall]! };
     // This lane is ours, so no push of this mall is in flight in this worker: "running" ones are orphans.
     await releaseInterruptedJobs(db, now(), VERIFY_AFTER_MS, mall);
-    // One slow mall must not hold back what the others' orders already require: push what is known
-    // after a short wait, then what the reads still going on bring, within the read budget.
-    if (!(await settlesWithin(reads, deps.readDeadlineMs ?? 3_000))) {
-      await drainMallOutbox(db, mall, adapters[mall]!, drainOptions, drained);
-      await settlesWithin(reads, deps.readBudgetMs ?? 10_000);
-    }
+    // Pushes wait a moment for this cycle's reads, so a sale read now goes out now; but never longer:
+    // what a slow read brings later is pushed by the next cycle (seconds away in a wake), while this
+    // lane staying busy would hold back every push to this mall.
+    await settlesWithin(reads, deps.readDeadlineMs ?? 3_000);
     await verifyUncertainListings(db, one, now);
     await drainMallOutbox(db, mall, adapters[mall]!, drainOptions, drained);
   };
@@ -168,7 +169,7 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
 
   const work = Promise.all([reads, ...pushTasks]);
   lanes.setPhase('lanes', now());
-  const finishedInTime = await settlesWithin(work, deps.maxCycleWaitMs ?? 20_000);
+  const finishedInTime = await settlesWithin(work, deps.maxCycleWaitMs ?? 8_000);
 
   const record = (): SyncRun => {
     errors.push(...drained.errors.splice(0));

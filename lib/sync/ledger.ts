@@ -56,6 +56,7 @@ export async function applyMovementsDetailed(db: CatalogDb, movements: StockMove
     const codes = [...deltas.keys()];
     const skus = await db.skus.bulkGet(codes);
     const now = Date.now();
+    for (const row of fresh) row.recordedAt ??= now;
     for (const [i, code] of codes.entries()) {
       const sku = skus[i];
       if (!sku) throw new UnknownSkuError(code);

@@ -33,6 +33,19 @@ export const SYNC_HISTORY_DAYS = 30;
  * orders are read at most once per its own poll interval) and leaves the next wake to the alarm, which
  * also restarts the loop after the worker was killed. Quiet re-polls leave no history row.
  */
+let cutShortWait: (() => void) | undefined;
+
+/**
+ * "Sync now" while a wake is running (it holds the sync lock): start its next cycle at once instead of
+ * after the re-poll wait. Returns false when no wake is waiting.
+ */
+export function nudgeSyncWake(): boolean {
+  const resolve = cutShortWait;
+  cutShortWait = undefined;
+  resolve?.();
+  return resolve !== undefined;
+}
+
 export async function runSyncWake(deps: SyncCycleDeps & SyncWakeOptions): Promise<SyncCycleReport[]> {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -57,7 +70,8 @@ export async function runSyncWake(deps: SyncCycleDeps & SyncWakeOptions): Promis
     if (alarmAt === undefined || alarmAt - nextStart < repollEveryMs) break;
     if (nextStart - wakeStart + repollEveryMs > maxWakeMs) break;
     lanes.setPhase('between-cycles', now());
-    await sleep(nextStart - now());
+    await Promise.race([sleep(nextStart - now()), new Promise<void>((resolve) => (cutShortWait = resolve))]);
+    cutShortWait = undefined;
   }
   lanes.setPhase('idle', now());
   return reports;

@@ -165,9 +165,30 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
     const wanted = order.lines.find((l) => l.skuCode === o.skuCode)?.quantity ?? 0;
     return known < wanted;
   });
+  // When the extension recorded each order's movements (read straight from its IndexedDB).
+  const recorded = new Map<string, number>();
+  if (preventable.length > 0) {
+    const rows = await context.serviceWorkers()[0]!.evaluate(async () => {
+      const open = indexedDB.open('ichigen-catalog');
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const all = db.transaction('stockMovements').objectStore('stockMovements').getAll();
+      const result = await new Promise<{ orderId?: string; kind: string; recordedAt?: number }[]>((r) => (all.onsuccess = () => r(all.result)));
+      db.close();
+      return result.filter((m) => m.kind === 'order').map((m) => [m.orderId ?? '', m.recordedAt ?? 0] as const);
+    });
+    for (const [id, at] of rows) if (!recorded.has(id) || at < recorded.get(id)!) recorded.set(id, at);
+  }
   const explain = preventable.map((o) => {
     const order = accepted.find((a) => a.mall === o.mall && a.orderId === o.orderId)!;
-    const earlier = accepted.filter((a) => a.at < order.at && a.lines.some((l) => l.skuCode === o.skuCode)).map((a) => `${a.mall}@-${Math.round((order.at - a.at) / 1000)}s`);
+    const earlier = accepted
+      .filter((a) => a.at < order.at && a.lines.some((l) => l.skuCode === o.skuCode))
+      .map((a) => {
+        const seen = recorded.get(`${a.mall}:${a.orderId}`);
+        return `${a.mall}@-${Math.round((order.at - a.at) / 1000)}s(read ${seen ? `+${Math.round((seen - a.at) / 1000)}s` : 'never'})`;
+      });
     const shelf = (shownLog.get(`${o.mall}:${o.skuCode}`) ?? []).filter((p) => p.at >= o.at - 240_000 && p.at <= o.at + 1_000).map((p) => `${p.v}@${Math.round((p.at - o.at) / 1000)}s`);
     return `${o.mall} ${o.skuCode} ×${o.units} after ${earlier.join(', ')}; its shelf: ${shelf.join(' ')}`;
   });

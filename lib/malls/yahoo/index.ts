@@ -87,7 +87,9 @@ export interface YahooAdapter extends MallAdapter {
 }
 
 const DEFAULT_ORDER_OPTIONS: Omit<OrderCursorOptions, 'now'> = {
-  maxOrdersPerPage: 20,
+  // Each order costs one orderInfo at 1 req/s, and a page is applied (and its stock pushed) only when
+  // it is complete: five orders keep a new order's wait for its page to about five seconds.
+  maxOrdersPerPage: 5,
   listPageSize: 2000,
   changeLookbackMs: 14 * 24 * 3600 * 1000,
   initialLookbackMs: 24 * 3600 * 1000,

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { resetCatalogDbForTests, type CatalogDb } from '@/lib/catalog/db';
 import type { Listing } from '@/lib/catalog/schemas';
 import { applyMovements } from '@/lib/sync/ledger';
-import { runSyncWake, SYNC_HISTORY_DAYS } from '@/lib/sync/wake';
+import { nudgeSyncWake, runSyncWake, SYNC_HISTORY_DAYS } from '@/lib/sync/wake';
 import { FakeMall } from './fake-mall';
 
 let db: CatalogDb;
@@ -103,5 +103,26 @@ describe('a sync wake', () => {
     expect(cycles).toBe(1);
     const kept = await db.syncRuns.toArray();
     expect(kept.map((r) => Math.round((now - r.startedAt) / day))).toEqual([SYNC_HISTORY_DAYS - 1, 0]);
+  });
+
+  it('"sync now" during a wake starts its next cycle at once instead of after the wait', async () => {
+    let cycles = 0;
+    let alarmAt = 1_000_000;
+    const wake = runSyncWake({
+      db,
+      adapters: async () => {
+        cycles += 1;
+        if (cycles === 2) alarmAt = 0; // then the wake ends
+        return { yahoo: new FakeMall('yahoo') };
+      },
+      now: () => 0,
+      sleep: () => new Promise<void>(() => undefined), // a wait that would never end by itself
+      nextAlarmAt: async () => alarmAt,
+    });
+    await expect.poll(() => cycles).toBe(1);
+    await expect.poll(() => nudgeSyncWake()).toBe(true);
+    await wake;
+    expect(cycles).toBe(2);
+    expect(nudgeSyncWake()).toBe(false);
   });
 });
