@@ -5,7 +5,7 @@ import { MALL_IDS, type Credentials, type MallId } from '@/lib/catalog/schemas';
 import { sessionRateStore, sessionValueStore } from '@/lib/background/session-stores';
 import { HttpClient } from '@/lib/http/client';
 import { RateLimiter } from '@/lib/http/rate-limiter';
-import { createAmazonAdapter, OPERATION_LIMITS, type AmazonCachedToken } from '@/lib/malls/amazon';
+import { AMAZON_SYNC_TUNING, createAmazonAdapter, type AmazonCachedToken } from '@/lib/malls/amazon';
 import { endpointsForMode } from '@/lib/malls/endpoints';
 import { createRakutenAdapter } from '@/lib/malls/rakuten';
 import type { MallAdapter } from '@/lib/malls/types';
@@ -65,18 +65,12 @@ export function createAdapter(credentials: Credentials): MallAdapter {
           set: (key, value) => sessionValueStore(browser.storage.session, `token:amazon:${key}`, isAmazonToken).set(value),
         },
         }),
-        {
-          // searchOrders (Orders v2026-01-01) refills one request per ~3 minutes after its burst of 20:
-          // polling faster would drain the burst and then stall every cycle behind the limiter.
-          minOrderPollIntervalMs: 1000 / OPERATION_LIMITS.searchOrders.rate,
-          // 50 listing patches take ~10 s at 5/s; a larger push would go as a feed, minutes in Amazon's queue.
-          maxPushesPerDrain: 50,
-        },
+        AMAZON_SYNC_TUNING,
       );
   }
 }
 
-function withSyncTuning(adapter: MallAdapter, tuning: Pick<MallAdapter, 'minOrderPollIntervalMs' | 'maxPushesPerDrain'>): MallAdapter {
+function withSyncTuning(adapter: MallAdapter, tuning: Pick<MallAdapter, 'minOrderPollIntervalMs' | 'maxPushesPerDrain' | 'orderVisibilityLagMs'>): MallAdapter {
   return Object.assign(adapter, tuning);
 }
 

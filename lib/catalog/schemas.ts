@@ -68,6 +68,19 @@ const listingBase = z.object({
   safetyBuffer: z.number().int().nonnegative().default(0),
   lastPushedQuantity: z.number().int().nonnegative().optional(),
   lastPushedAt: timestamp.optional(),
+  /**
+   * Malls whose orders reach their API late (Amazon), see lib/sync/shelf-guard.ts: the shelf we last
+   * set (never cleared), units the mall sold that no order read has shown yet (inferred from its shelf),
+   * since when that number is positive, and since when this shelf is followed at all.
+   */
+  shelf: z
+    .object({
+      lastSet: z.number().int().nonnegative(),
+      unseenSales: z.number().int(),
+      unseenSince: timestamp.optional(),
+      trackedSince: timestamp,
+    })
+    .optional(),
   active: z.boolean().default(true),
 });
 

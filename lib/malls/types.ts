@@ -109,6 +109,12 @@ export interface MallAdapter {
    * client switches to a feed that takes minutes). The outbox sends the rest on the next wake.
    */
   readonly maxPushesPerDrain?: number;
+  /**
+   * The mall shows an order to its API only this long after it was placed (Amazon: about 2 minutes).
+   * Pushes to such a mall read its shelf first, so a quantity we send never undoes a sale of its own
+   * that we cannot see yet (lib/sync/shelf-guard.ts).
+   */
+  readonly orderVisibilityLagMs?: number;
   testConnection(): Promise<ConnectionReport>;
   /** New and changed orders since `cursor` (undefined = start from `since`). One page per call. */
   listOrdersSince(cursor: string | undefined, options?: { since?: number }): Promise<OrderPage>;

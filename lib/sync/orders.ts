@@ -1,3 +1,4 @@
+import { ownOrderRead } from './shelf-guard';
 import type { CatalogDb } from '../catalog/db';
 import { matchListing, normaliseExternalItemId } from '../catalog/listing-ref';
 import type { Customer, Listing, MallId, Order, OrderLine, StockMovement } from '../catalog/schemas';
@@ -101,6 +102,20 @@ export async function applyOrderMovements(
           continue;
         }
         if (listing && (!existing || existing.status !== mallOrder.status)) ownShelvesMoved.set(listing.id, sku.code);
+        if (listing?.shelf) {
+          // A mall whose orders show late: this order's units stop being "unseen" (lib/sync/shelf-guard.ts).
+          const first = expandSetLine(sku, line.quantity)[0];
+          const base = `${mall}:${mallOrder.orderNumber}:${line.lineNo}${first?.component ? `:${first.component}` : ''}`;
+          const sold = await db.stockMovements.get(`order:${base}`);
+          const shelf = listing.shelf;
+          let next = shelf;
+          if (mallOrder.status !== 'cancelled' && !sold) next = ownOrderRead(shelf, line.quantity, mallOrder.orderedAt);
+          else if (mallOrder.status === 'cancelled' && sold && !(await db.stockMovements.get(`cancel:${base}`))) next = ownOrderRead(shelf, -line.quantity, mallOrder.updatedAt);
+          if (next !== shelf) {
+            await db.listings.update(listing.id, { shelf: next });
+            listing.shelf = next;
+          }
+        }
         for (const part of expandSetLine(sku, line.quantity)) {
           const base = `${mall}:${mallOrder.orderNumber}:${line.lineNo}${part.component ? `:${part.component}` : ''}`;
           const sold = { key: `order:${base}`, skuCode: part.skuCode, delta: -part.quantity, kind: 'order' as const, mall, orderId: id, at: mallOrder.orderedAt };

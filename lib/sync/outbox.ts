@@ -2,6 +2,8 @@ import type { CatalogDb } from '../catalog/db';
 import type { Job, Listing, MallId } from '../catalog/schemas';
 import { MallError } from '../malls/errors';
 import type { MallAdapter, StockPush } from '../malls/types';
+import type { ItemResult } from '../malls/errors';
+import { guardedQuantity, type ShelfState } from './shelf-guard';
 import { isUrgentPush, planStockPushes, STOCK_PUSH_KIND, type StockPushPayload } from './plan';
 
 export interface DrainOptions {
@@ -134,21 +136,41 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
     const due = byRisk(dueAll, shownBefore).slice(0, Math.min(options.maxPerMall ?? 5_000, adapter.maxPushesPerDrain ?? Infinity));
     const listingById = new Map(listingsAll.filter((l) => l !== undefined).map((l) => [l.id, l]));
     const listings = due.map((j) => listingById.get((j.payload as StockPushPayload).listingId));
-    const sent = new Map<number, { quantity: number; listing: Listing }>();
+    const sent = new Map<number, { target: number; quantity: number; listing: Listing; shelf?: ShelfState; unchanged: boolean }>();
+    // Persist "running" before the first byte goes out, so a killed worker's jobs are found again.
+    const ids = due.map((j) => j.id).filter((id): id is number => id !== undefined);
+    await db.jobs.bulkUpdate(ids.map((id) => ({ key: id, changes: { status: 'running' as const, updatedAt: now() } })));
+
+    // A mall whose orders show late: read its shelf first, so no push undoes a sale we cannot see yet.
+    let shown: Map<string, number> | undefined;
+    if (adapter.orderVisibilityLagMs) {
+      const readable = listings.filter((l): l is Listing => l !== undefined);
+      shown = await adapter
+        .readStock(readable)
+        .then((readings) => new Map(readings.map((r) => [r.listingId, r.quantity])))
+        .catch(() => new Map<string, number>());
+    }
     const pushes: StockPush[] = [];
     due.forEach((job, i) => {
       const listing = listings[i];
       if (!listing || job.id === undefined) return;
-      const quantity = (job.payload as StockPushPayload).quantity;
-      sent.set(job.id, { quantity, listing });
-      pushes.push({ listing, quantity });
+      const target = (job.payload as StockPushPayload).quantity;
+      if (!shown) {
+        sent.set(job.id, { target, quantity: target, listing, unchanged: false });
+        pushes.push({ listing, quantity: target });
+        return;
+      }
+      const onShelf = shown.get(listing.id);
+      const guarded = guardedQuantity(listing, target, onShelf, now());
+      // The shelf already shows it (a mall's own sale it confirms, say): nothing to send.
+      const unchanged = onShelf === guarded.quantity;
+      sent.set(job.id, { target, quantity: guarded.quantity, listing, shelf: guarded.shelf, unchanged });
+      if (!unchanged) pushes.push({ listing, quantity: guarded.quantity });
     });
-    // Persist "running" before the first byte goes out, so a killed worker's jobs are found again.
-    await db.jobs.bulkUpdate([...sent.keys()].map((id) => ({ key: id, changes: { status: 'running' as const, updatedAt: now() } })));
 
-    let results;
+    let results: ItemResult[];
     try {
-      results = await adapter.pushStock(pushes, (p) => options.onProgress?.(mall, p.done, p.total));
+      results = pushes.length > 0 ? await adapter.pushStock(pushes, (p) => options.onProgress?.(mall, p.done, p.total)) : [];
     } catch (error) {
       const e = error instanceof MallError ? error : new MallError({ mall, endpoint: 'pushStock', kind: 'network', message: String(error) });
       report.errors.push({ mall, message: e.message, kind: e.kind });
@@ -164,16 +186,21 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
         if (job.id === undefined) continue;
         const pushed = sent.get(job.id);
         if (!pushed) continue;
-        const result = byListing.get(pushed.listing.id);
+        const result: ItemResult | undefined = pushed.unchanged ? { key: pushed.listing.id, ok: true } : byListing.get(pushed.listing.id);
         const current = await db.jobs.get(job.id);
         if (!current) continue;
         if (result?.ok) {
-          report.pushed += 1;
-          report.latencies.push(at - (job.payload as StockPushPayload).causedAt);
-          await db.listings.update(pushed.listing.id, { lastPushedQuantity: pushed.quantity, lastPushedAt: at });
-          // A newer target arrived while this push was in flight: keep the job for the next round.
-          if ((current.payload as StockPushPayload).quantity !== pushed.quantity) {
+          if (!pushed.unchanged) {
+            report.pushed += 1;
+            report.latencies.push(at - (job.payload as StockPushPayload).causedAt);
+          }
+          await db.listings.update(pushed.listing.id, { lastPushedQuantity: pushed.quantity, lastPushedAt: at, ...(pushed.shelf ? { shelf: pushed.shelf } : {}) });
+          if ((current.payload as StockPushPayload).quantity !== pushed.target) {
+            // A newer target arrived while this push was in flight: keep the job for the next round.
             await db.jobs.update(job.id, { status: 'pending', nextAttemptAt: at, updatedAt: at });
+          } else if (pushed.quantity < pushed.target) {
+            // Held back for sales the mall made that we have not read yet: look again when they may be in.
+            await db.jobs.update(job.id, { status: 'pending', nextAttemptAt: at + GUARD_RECHECK_MS, updatedAt: at });
           } else {
             await db.jobs.delete(job.id);
           }
@@ -196,6 +223,9 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
     });
   }
 }
+
+/** A push held back for a mall's unseen sales is looked at again after this (its orders may be in). */
+export const GUARD_RECHECK_MS = 30_000;
 
 /** Quantities above this are all "plenty": one unit more or less there sells nothing twice. */
 const LOW_QUANTITY_RANK_CAP = 10;

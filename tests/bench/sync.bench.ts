@@ -17,8 +17,8 @@
  * What runs is what the service worker runs (entrypoints/background/{sync,mall-adapters}.ts), in Node:
  * fake-indexeddb + CatalogDb + importDemoCatalog; one RateLimiter (in-memory store, the production margin)
  * and one HttpClient (production defaults) shared by every adapter; adapters re-created from stored
- * credentials for every cycle, Amazon with the sync tuning mall-adapters.ts gives it
- * (`minOrderPollIntervalMs` = 1 / searchOrders rate, `maxPushesPerDrain` 50; a drift check warns); Yahoo after ID連携 against the simulator; `runSyncWake({ db, adapters, nextAlarmAt })`
+ * credentials for every cycle, Amazon with the same AMAZON_SYNC_TUNING as mall-adapters.ts
+ * (`minOrderPollIntervalMs` = 1 / searchOrders rate, `maxPushesPerDrain` 50, `orderVisibilityLagMs`); Yahoo after ID連携 against the simulator; `runSyncWake({ db, adapters, nextAlarmAt })`
  * with no other option, fired every 30 s the way the alarm fires it (a tick that finds a cycle still
  * running is skipped, like `navigator.locks.request(..., { ifAvailable: true })`). The simulator is the
  * demo shop (startDemoSim, no order history) on free ports, real rate limits, timeScale 1, rateScale 1.
@@ -86,7 +86,7 @@ import { importDemoCatalog } from '../../lib/catalog/import-demo';
 import type { MallId, SyncRun } from '../../lib/catalog/schemas';
 import { HttpClient } from '../../lib/http/client';
 import { memoryRateStore, RateLimiter } from '../../lib/http/rate-limiter';
-import { createAmazonAdapter, memoryTokenStore as amazonMemoryTokenStore, OPERATION_LIMITS } from '../../lib/malls/amazon';
+import { AMAZON_SYNC_TUNING, createAmazonAdapter, memoryTokenStore as amazonMemoryTokenStore, OPERATION_LIMITS } from '../../lib/malls/amazon';
 import { createRakutenAdapter } from '../../lib/malls/rakuten';
 import type { MallAdapter, OrderPage, StockPush } from '../../lib/malls/types';
 import { createYahooAdapter, memoryTokenStore as yahooMemoryTokenStore } from '../../lib/malls/yahoo';
@@ -433,21 +433,6 @@ async function extensionSide(sim: RunningMallSim, counters: Counters) {
   return { adapters };
 }
 
-/**
- * entrypoints/background/mall-adapters.ts `withSyncTuning` for Amazon. That module needs `browser` at
- * load, so it cannot be imported here; `checkTuningMatchesExtension` warns when the two drift apart.
- */
-const AMAZON_SYNC_TUNING = { minOrderPollIntervalMs: 1000 / OPERATION_LIMITS.searchOrders.rate, maxPushesPerDrain: 50 } satisfies Pick<MallAdapter, 'minOrderPollIntervalMs' | 'maxPushesPerDrain'>;
-
-function checkTuningMatchesExtension(): string[] {
-  const source = readFileSync(new URL('../../entrypoints/background/mall-adapters.ts', import.meta.url), 'utf8');
-  const warnings: string[] = [];
-  if (!/minOrderPollIntervalMs:\s*1000\s*\/\s*OPERATION_LIMITS\.searchOrders\.rate/.test(source)) warnings.push('Amazon minOrderPollIntervalMs');
-  const drain = /maxPushesPerDrain:\s*(\d[\d_]*)/.exec(source);
-  if (!drain || Number(drain[1]!.replace(/_/g, '')) !== AMAZON_SYNC_TUNING.maxPushesPerDrain) warnings.push(`Amazon maxPushesPerDrain (extension: ${drain?.[1] ?? 'none'})`);
-  return warnings;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // latency per order
 
@@ -567,8 +552,6 @@ async function main(): Promise<number> {
     dbo.install(db);
     await db.open();
     await importDemoCatalog(db);
-    const drift = checkTuningMatchesExtension();
-    if (drift.length > 0) console.log(`  WARNING: the extension's adapter tuning differs from this benchmark's: ${drift.join(', ')} — update AMAZON_SYNC_TUNING`);
 
     const listed = Object.fromEntries(MALL_IDS.map((m) => [m, new Set(sim.malls[m].shownStock().keys())])) as Record<MallId, Set<string>>;
     const catalogListings = await db.listings.toArray();

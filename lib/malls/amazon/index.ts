@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { MallError, type ItemResult } from '../errors';
 import type { ConnectionReport, MallAdapter } from '../types';
-import { resolveConfig, type AmazonAdapterConfig, type ResolvedAmazonConfig } from './config';
+import { OPERATION_LIMITS, resolveConfig, type AmazonAdapterConfig, type ResolvedAmazonConfig } from './config';
 import { FeedsApi } from './feeds';
 import { ListingsApi } from './listings';
-import { OrdersApi } from './orders';
+import { OrdersApi, VISIBILITY_LAG_MS } from './orders';
 import { SpApi } from './spapi';
 import { toMallError } from './util';
 
@@ -100,3 +100,16 @@ export function createAmazonAdapter(config: AmazonAdapterConfig): AmazonAdapter 
     },
   };
 }
+
+/**
+ * How the sync engine drives Amazon (entrypoints/background/mall-adapters.ts and the sync benchmark):
+ * - searchOrders (Orders v2026-01-01) refills one request per ~3 minutes after its burst of 20: polling
+ *   faster would drain the burst and then stall every cycle behind the limiter;
+ * - 50 listing patches take ~10 s at 5/s; a larger push would go as a feed, minutes in Amazon's queue;
+ * - orders reach the API about 2 minutes after they are placed, so pushes read the shelf first.
+ */
+export const AMAZON_SYNC_TUNING = {
+  minOrderPollIntervalMs: 1000 / OPERATION_LIMITS.searchOrders.rate,
+  maxPushesPerDrain: 50,
+  orderVisibilityLagMs: VISIBILITY_LAG_MS,
+} as const;

@@ -160,7 +160,7 @@ type Cursor = z.infer<typeof cursorSchema>;
 
 const DEFAULT_LOOKBACK_MS = 7 * 86_400_000;
 /** Amazon refuses windows closer than two minutes to now (spec §6.1). */
-const VISIBILITY_LAG_MS = 2 * 60_000 + 5_000;
+export const VISIBILITY_LAG_MS = 2 * 60_000 + 5_000;
 /** getOrderItems in flight at once; its bucket refills at 0.5 per second anyway. */
 const ITEMS_CONCURRENCY = 4;
 

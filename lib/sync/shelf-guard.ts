@@ -1,0 +1,63 @@
+import type { Listing } from '../catalog/schemas';
+
+/**
+ * Pushing an absolute quantity to a mall whose orders reach its API late (Amazon: about two minutes,
+ * then one search every three) overwrites the sales it made that we cannot see yet: its shelf said 2
+ * after selling 2 of 4, another mall sold 1, we send 3 — and the two units are for sale again.
+ *
+ * So before pushing to such a mall we read its shelf. Whatever it sold since our last push (the shelf
+ * went down by itself) is counted as "unseen sales" until the orders behind it are read, and the push
+ * sends our number less those: 4 − 1 (the other mall) − 2 (unseen) = 1. Reading one of its orders
+ * takes that order's units off the unseen count (lib/sync/orders.ts), so nothing is counted twice. An
+ * unseen count no order explains within `UNSEEN_SALES_EXPIRE_MS` (someone changed the shelf by hand)
+ * is dropped. This never sends more than our own number; it may send less for a while, never oversell.
+ */
+export const UNSEEN_SALES_EXPIRE_MS = 10 * 60_000;
+
+export type ShelfState = NonNullable<Listing['shelf']>;
+
+export interface GuardedQuantity {
+  /** What to send (≤ target). */
+  quantity: number;
+  /** The listing's shelf state after the push is confirmed. */
+  shelf: ShelfState;
+}
+
+/**
+ * @param target our number for the listing (stock less buffer, or its allocation)
+ * @param shown what the mall's shelf shows now, or undefined if it could not be read
+ */
+export function guardedQuantity(listing: Pick<Listing, 'shelf'>, target: number, shown: number | undefined, now: number): GuardedQuantity {
+  const before = listing.shelf;
+  if (shown === undefined) {
+    // Unread shelf: lowering is always safe; a raise waits until the shelf can be read.
+    const unseen = Math.max(0, before?.unseenSales ?? 0);
+    const quantity = Math.max(0, Math.min(target - unseen, before ? before.lastSet : target));
+    return { quantity, shelf: { ...(before ?? { unseenSales: 0, trackedSince: now }), lastSet: quantity } };
+  }
+  if (!before) {
+    // First look: nothing to compare with, so our number stands; from now on the shelf is followed.
+    return { quantity: target, shelf: { lastSet: target, unseenSales: 0, trackedSince: now } };
+  }
+  // Sold (or, if negative, given back by a cancellation) on the mall itself since our last push.
+  const soldSincePush = before.lastSet - shown;
+  let unseenSales = before.unseenSales + soldSincePush;
+  let unseenSince = soldSincePush > 0 ? now : before.unseenSince;
+  if (unseenSales <= 0) unseenSince = undefined;
+  if (unseenSales > 0 && unseenSince !== undefined && now - unseenSince > UNSEEN_SALES_EXPIRE_MS) {
+    unseenSales = 0;
+    unseenSince = undefined;
+  }
+  const quantity = Math.max(0, target - Math.max(0, unseenSales));
+  return { quantity, shelf: { lastSet: quantity, unseenSales, ...(unseenSince !== undefined ? { unseenSince } : {}), trackedSince: before.trackedSince } };
+}
+
+/**
+ * An order of the mall's own, now read: its units are no longer unseen. Only sales (or cancellations)
+ * that happened while the shelf was followed were counted from it; older ones are left alone.
+ */
+export function ownOrderRead(shelf: ShelfState, units: number, happenedAt: number): ShelfState {
+  if (happenedAt < shelf.trackedSince) return shelf;
+  const unseenSales = shelf.unseenSales - units;
+  return { ...shelf, unseenSales, ...(unseenSales <= 0 ? { unseenSince: undefined } : {}) };
+}

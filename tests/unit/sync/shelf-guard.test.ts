@@ -1,0 +1,102 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { resetCatalogDbForTests, type CatalogDb } from '@/lib/catalog/db';
+import type { Listing } from '@/lib/catalog/schemas';
+import { runSyncCycle } from '@/lib/sync/cycle';
+import { applyMovements } from '@/lib/sync/ledger';
+import { planStockPushes } from '@/lib/sync/plan';
+import { guardedQuantity, ownOrderRead, UNSEEN_SALES_EXPIRE_MS } from '@/lib/sync/shelf-guard';
+import { FakeMall } from './fake-mall';
+
+describe('the shelf guard (pure)', () => {
+  it('first look: our number stands and the shelf is followed from then on', () => {
+    expect(guardedQuantity({}, 5, 5, 100)).toEqual({ quantity: 5, shelf: { lastSet: 5, unseenSales: 0, trackedSince: 100 } });
+  });
+
+  it('a sale the mall made that we have not read stays sold; reading its order ends the count', () => {
+    const shelf = { lastSet: 4, unseenSales: 0, trackedSince: 0 };
+    // The mall sold 2 (shelf 4 → 2); another mall sold 1 (our number 3).
+    const push = guardedQuantity({ shelf }, 3, 2, 1_000);
+    expect(push.quantity).toBe(1);
+    expect(push.shelf).toEqual({ lastSet: 1, unseenSales: 2, unseenSince: 1_000, trackedSince: 0 });
+    // Its order is read: our number drops to 1 by itself, and the 2 units are no longer unseen.
+    const read = ownOrderRead(push.shelf, 2, 500);
+    expect(read.unseenSales).toBe(0);
+    expect(guardedQuantity({ shelf: read }, 1, 1, 2_000).quantity).toBe(1);
+  });
+
+  it('a cancellation on the mall gives units back; an order older than the tracking is not counted', () => {
+    const shelf = { lastSet: 3, unseenSales: 1, unseenSince: 10, trackedSince: 5 };
+    // The buyer of the unseen unit cancelled: the shelf went back up.
+    const push = guardedQuantity({ shelf }, 3, 4, 20);
+    expect(push.quantity).toBe(3);
+    expect(push.shelf.unseenSales).toBe(0);
+    expect(ownOrderRead(push.shelf, 2, 4)).toBe(push.shelf);
+  });
+
+  it('an unseen count no order explains is dropped after a while (someone edited the shelf by hand)', () => {
+    const shelf = { lastSet: 5, unseenSales: 2, unseenSince: 0, trackedSince: 0 };
+    expect(guardedQuantity({ shelf }, 5, 5, 1_000).quantity).toBe(3);
+    expect(guardedQuantity({ shelf }, 5, 5, UNSEEN_SALES_EXPIRE_MS + 1).quantity).toBe(5);
+  });
+
+  it('an unreadable shelf: lowering goes out, a raise waits', () => {
+    const shelf = { lastSet: 4, unseenSales: 0, trackedSince: 0 };
+    expect(guardedQuantity({ shelf }, 2, undefined, 10).quantity).toBe(2);
+    expect(guardedQuantity({ shelf }, 6, undefined, 10).quantity).toBe(4);
+  });
+});
+
+describe('pushing to a mall whose orders show late', () => {
+  let db: CatalogDb;
+  beforeEach(async () => {
+    db = await resetCatalogDbForTests();
+    await db.skus.put({ code: 'tee', productId: 'p', name: 'tee', variant: {}, price: 1000, components: [], componentCodes: [], stock: 0, lowStockThreshold: 0, updatedAt: 0 });
+    const listings: Listing[] = [
+      { id: 'rakuten:tee', mall: 'rakuten', skuCode: 'tee', externalItemId: 'r-tee', rakuten: { manageNumber: 'r-tee', variantId: 'v1' }, safetyBuffer: 0, active: true },
+      { id: 'amazon:tee', mall: 'amazon', skuCode: 'tee', externalItemId: 'tee', amazon: { sellerSku: 'tee' }, safetyBuffer: 0, active: true },
+    ];
+    await db.listings.bulkPut(listings);
+    await applyMovements(db, [{ key: 'initial:tee', skuCode: 'tee', delta: 4, kind: 'initial', at: 0 }]);
+  });
+
+  it('does not put back on sale what Amazon sold before its orders are readable, then converges', async () => {
+    const rakuten = new FakeMall('rakuten');
+    const amazon = Object.assign(new FakeMall('amazon'), { orderVisibilityLagMs: 120_000 });
+    let now = 1_000;
+    const hidden: { at: number; qty: number }[] = [];
+    const read = amazon.listOrdersSince.bind(amazon);
+    // Amazon's orders reach the API only after the lag.
+    amazon.listOrdersSince = async (cursor) => {
+      const page = await read(cursor);
+      const visible = page.orders.filter((o) => o.orderedAt <= now - 120_000);
+      return { ...page, orders: visible, cursor: visible.length < page.orders.length ? cursor ?? JSON.stringify({ t: -1, n: '' }) : page.cursor };
+    };
+    const deps = { db, adapters: async () => ({ rakuten, amazon }), now: () => now, initialSince: () => 0 };
+    await planStockPushes(db, ['tee'], 0, 0);
+    await runSyncCycle(deps); // both shelves at 4, Amazon's followed from now on
+    expect(amazon.shown.get('amazon:tee')).toBe(4);
+
+    // Amazon sells 2 (its shelf goes to 2 at once); its order is not readable for two minutes.
+    now = 10_000;
+    amazon.addOrder('A1', [{ item: 'tee', qty: 2 }], now);
+    amazon.shown.set('amazon:tee', 2);
+    hidden.push({ at: now, qty: 2 });
+    // Rakuten sells 1.
+    rakuten.addOrder('R1', [{ item: 'r-tee', variant: 'v1', qty: 1 }], 11_000);
+    now = 12_000;
+    await runSyncCycle(deps);
+    // Not 3: the two units Amazon sold stay sold.
+    expect(amazon.shown.get('amazon:tee')).toBe(1);
+
+    // Two minutes later Amazon's order is readable: everything agrees at 1, and nothing is owed.
+    now = 10_000 + 121_000;
+    await runSyncCycle(deps);
+    now += 31_000;
+    await runSyncCycle(deps);
+    expect((await db.skus.get('tee'))!.stock).toBe(1);
+    expect(amazon.shown.get('amazon:tee')).toBe(1);
+    expect(rakuten.shown.get('rakuten:tee')).toBe(1);
+    expect(await db.jobs.where('status').equals('pending').count()).toBe(0);
+    expect((await db.listings.get('amazon:tee'))!.shelf).toMatchObject({ unseenSales: 0 });
+  });
+});
