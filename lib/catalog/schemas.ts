@@ -79,6 +79,8 @@ const listingBase = z.object({
       unseenSales: z.number().int(),
       unseenSince: timestamp.optional(),
       trackedSince: timestamp,
+      /** A push was on its way when this was written (killed worker, no answer): `lastSet` may be wrong. */
+      uncertain: z.boolean().optional(),
     })
     .optional(),
   active: z.boolean().default(true),

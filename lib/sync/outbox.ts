@@ -3,7 +3,7 @@ import type { Job, Listing, MallId } from '../catalog/schemas';
 import { MallError } from '../malls/errors';
 import type { MallAdapter, StockPush } from '../malls/types';
 import type { ItemResult } from '../malls/errors';
-import { guardedQuantity, type ShelfState } from './shelf-guard';
+import { guardedQuantity, mergeConfirmedShelf, unseenSalesExpiryMs, type ShelfState } from './shelf-guard';
 import { isUrgentPush, planStockPushes, STOCK_PUSH_KIND, type StockPushPayload } from './plan';
 
 export interface DrainOptions {
@@ -161,12 +161,23 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
         return;
       }
       const onShelf = shown.get(listing.id);
-      const guarded = guardedQuantity(listing, target, onShelf, now());
+      const guarded = guardedQuantity(listing, target, onShelf, now(), unseenSalesExpiryMs(adapter));
       // The shelf already shows it (a mall's own sale it confirms, say): nothing to send.
       const unchanged = onShelf === guarded.quantity;
       sent.set(job.id, { target, quantity: guarded.quantity, listing, shelf: guarded.shelf, unchanged });
       if (!unchanged) pushes.push({ listing, quantity: guarded.quantity });
     });
+
+    // Until the mall confirms, the guarded shelves' last number is uncertain (a killed worker, a lost answer).
+    const guarded = [...sent.values()].filter((p) => p.shelf && !p.unchanged && p.listing.shelf);
+    if (guarded.length > 0) {
+      await db.transaction('rw', db.listings, async () => {
+        for (const p of guarded) {
+          const row = await db.listings.get(p.listing.id);
+          if (row?.shelf) await db.listings.update(p.listing.id, { shelf: { ...row.shelf, uncertain: true } });
+        }
+      });
+    }
 
     let results: ItemResult[];
     try {
@@ -194,7 +205,9 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
             report.pushed += 1;
             report.latencies.push(at - (job.payload as StockPushPayload).causedAt);
           }
-          await db.listings.update(pushed.listing.id, { lastPushedQuantity: pushed.quantity, lastPushedAt: at, ...(pushed.shelf ? { shelf: pushed.shelf } : {}) });
+          const row = pushed.shelf ? await db.listings.get(pushed.listing.id) : undefined;
+          const shelf = pushed.shelf ? mergeConfirmedShelf(row?.shelf, pushed.listing.shelf, pushed.shelf) : undefined;
+          await db.listings.update(pushed.listing.id, { lastPushedQuantity: pushed.quantity, lastPushedAt: at, ...(shelf ? { shelf } : {}) });
           if ((current.payload as StockPushPayload).quantity !== pushed.target) {
             // A newer target arrived while this push was in flight: keep the job for the next round.
             await db.jobs.update(job.id, { status: 'pending', nextAttemptAt: at, updatedAt: at });

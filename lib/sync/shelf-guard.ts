@@ -9,10 +9,16 @@ import type { Listing } from '../catalog/schemas';
  * went down by itself) is counted as "unseen sales" until the orders behind it are read, and the push
  * sends our number less those: 4 − 1 (the other mall) − 2 (unseen) = 1. Reading one of its orders
  * takes that order's units off the unseen count (lib/sync/orders.ts), so nothing is counted twice. An
- * unseen count no order explains within `UNSEEN_SALES_EXPIRE_MS` (someone changed the shelf by hand)
- * is dropped. This never sends more than our own number; it may send less for a while, never oversell.
+ * unseen count no order explains within the mall's lag plus our poll interval (someone changed the
+ * shelf by hand) is dropped. This never sends more than our own number; it may send less for a while, never oversell.
  */
 export const UNSEEN_SALES_EXPIRE_MS = 10 * 60_000;
+
+/** How long an unseen sale may wait for its order: the mall's lag and our poll interval, with room. */
+export function unseenSalesExpiryMs(adapter: { orderVisibilityLagMs?: number; minOrderPollIntervalMs?: number }): number {
+  if (!adapter.orderVisibilityLagMs) return UNSEEN_SALES_EXPIRE_MS;
+  return Math.round((adapter.orderVisibilityLagMs + (adapter.minOrderPollIntervalMs ?? 0)) * 1.2 + 60_000);
+}
 
 export type ShelfState = NonNullable<Listing['shelf']>;
 
@@ -27,7 +33,7 @@ export interface GuardedQuantity {
  * @param target our number for the listing (stock less buffer, or its allocation)
  * @param shown what the mall's shelf shows now, or undefined if it could not be read
  */
-export function guardedQuantity(listing: Pick<Listing, 'shelf'>, target: number, shown: number | undefined, now: number): GuardedQuantity {
+export function guardedQuantity(listing: Pick<Listing, 'shelf'>, target: number, shown: number | undefined, now: number, expireMs = UNSEEN_SALES_EXPIRE_MS): GuardedQuantity {
   const before = listing.shelf;
   if (shown === undefined) {
     // Unread shelf: lowering is always safe; a raise waits until the shelf can be read.
@@ -39,17 +45,32 @@ export function guardedQuantity(listing: Pick<Listing, 'shelf'>, target: number,
     // First look: nothing to compare with, so our number stands; from now on the shelf is followed.
     return { quantity: target, shelf: { lastSet: target, unseenSales: 0, trackedSince: now } };
   }
-  // Sold (or, if negative, given back by a cancellation) on the mall itself since our last push.
-  const soldSincePush = before.lastSet - shown;
+  // Sold (or, if negative, given back by a cancellation) on the mall itself since our last push. After
+  // a push whose outcome is unknown the shelf may hold either number: start again from what it shows
+  // (sales in that moment are lost to the count; counting our own push as a sale would hide stock).
+  const soldSincePush = before.uncertain ? 0 : before.lastSet - shown;
   let unseenSales = before.unseenSales + soldSincePush;
   let unseenSince = soldSincePush > 0 ? now : before.unseenSince;
   if (unseenSales <= 0) unseenSince = undefined;
-  if (unseenSales > 0 && unseenSince !== undefined && now - unseenSince > UNSEEN_SALES_EXPIRE_MS) {
+  if (unseenSales > 0 && unseenSince !== undefined && now - unseenSince > expireMs) {
     unseenSales = 0;
     unseenSince = undefined;
   }
   const quantity = Math.max(0, target - Math.max(0, unseenSales));
   return { quantity, shelf: { lastSet: quantity, unseenSales, ...(unseenSince !== undefined ? { unseenSince } : {}), trackedSince: before.trackedSince } };
+}
+
+/**
+ * The shelf state to store once a push is confirmed, merged with the row as it is now: an order of the
+ * mall's read while the push was in flight has changed `unseenSales` since `guardedQuantity` looked,
+ * and that change must survive (the push's own change is applied as a difference).
+ */
+export function mergeConfirmedShelf(now: ShelfState | undefined, looked: ShelfState | undefined, confirmed: ShelfState): ShelfState {
+  if (!now || !looked) return confirmed;
+  const readMeanwhile = now.unseenSales - looked.unseenSales;
+  const unseenSales = confirmed.unseenSales + readMeanwhile;
+  const { uncertain: _dropped, ...rest } = confirmed;
+  return { ...rest, unseenSales, ...(unseenSales <= 0 ? { unseenSince: undefined } : {}) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { buildDemoShop } from '@/lib/demo/demo-shop';
-import { startDemoSim, type DemoSim } from '../mall-sim/demo-sim';
-import { expect, loadDemoData, openDashboard, test } from './fixtures';
-import { ask, connectAllMalls } from './mall-setup';
+import type { DemoSim } from '../mall-sim/demo-sim';
+import { expect, test } from './fixtures';
+import { ask, connectedDemoShop } from './mall-setup';
 
 /**
  * Staff set a webhook and SendGrid for alerts, send a test, then count a shelf in the bulk stock edit:
@@ -16,12 +16,10 @@ test.afterAll(async () => {
 
 test('bulk stock edit with preview reaches every mall; alerts reach the webhook and e-mail', async ({ context, extensionId }) => {
   test.setTimeout(3 * 60_000);
-  demo = await startDemoSim({ orders: false });
+  const shop = await connectedDemoShop(context, extensionId);
+  demo = shop.demo;
+  const { page } = shop;
   const { sim } = demo;
-  const page = await openDashboard(context, extensionId, '#settings');
-  await connectAllMalls(page, sim.ctx.credentials);
-  await loadDemoData(context, extensionId);
-  await expect.poll(async () => (await ask<{ started: boolean }>(page, 'syncNow')).started, { timeout: 60_000 }).toBe(true);
 
   // Alert channels, as staff enter them.
   const alerts = page.getByTestId('alert-settings');

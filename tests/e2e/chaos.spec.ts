@@ -1,9 +1,9 @@
 import type { MallId } from '@/lib/catalog/schemas';
 import { buildDemoShop } from '@/lib/demo/demo-shop';
 import type { FaultRule } from '../mall-sim/core/faults';
-import { startDemoSim, type DemoSim } from '../mall-sim/demo-sim';
-import { expect, killServiceWorker, loadDemoData, openDashboard, test } from './fixtures';
-import { ask, connectAllMalls } from './mall-setup';
+import type { DemoSim } from '../mall-sim/demo-sim';
+import { expect, killServiceWorker, test } from './fixtures';
+import { ask, connectedDemoShop } from './mall-setup';
 
 /**
  * The chaos run of the stock-sync issue: buyers order on all three malls (some cancel) while the
@@ -45,15 +45,11 @@ test.afterAll(async () => {
 
 test('chaos: 300+ orders with faults and a killed worker end with every mall showing the truth', async ({ context, extensionId }) => {
   test.setTimeout(16 * 60_000);
-  demo = await startDemoSim({ orders: false });
+  const shop = await connectedDemoShop(context, extensionId);
+  demo = shop.demo;
+  const { page } = shop;
   const { sim } = demo;
   const rand = seeded(20261201);
-
-  const page = await openDashboard(context, extensionId, '#settings');
-  await connectAllMalls(page, sim.ctx.credentials);
-  await loadDemoData(context, extensionId);
-  // One clean cycle first, so every mall's order cursor starts before the first buyer.
-  await expect.poll(async () => (await ask<{ run?: unknown; started: boolean }>(page, 'syncNow')).started, { timeout: 60_000 }).toBe(true);
 
   sim.buyers.start({ ordersPerMinute: ORDERS_PER_MINUTE, cancelRatio: 0.12, seed: 5, cancelDelayMs: [5_000, 60_000] });
   const faultKinds: { kind: FaultRule['kind']; malls: MallId[]; delayMs?: number; count?: number }[] = [

@@ -1,6 +1,7 @@
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import type { DemoCredentials } from '../mall-sim/core/types';
-import { expect } from './fixtures';
+import { startDemoSim, type DemoSim } from '../mall-sim/demo-sim';
+import { expect, loadDemoData, openDashboard } from './fixtures';
 
 export async function saveCredentials(page: Page, mall: string, values: Record<string, string>) {
   const form = page.getByTestId(`credentials-${mall}`);
@@ -33,4 +34,17 @@ export async function ask<T>(page: Page, type: string, data: unknown = {}): Prom
   };
   if (!answer?.res?.ok) throw new Error(`${type} failed: ${JSON.stringify(answer)}`);
   return answer.res.data as T;
+}
+
+/**
+ * The demo shop on the simulator (no order history), connected as staff would do it, its catalog loaded
+ * and one sync cycle run, so every mall's order cursor starts before the first buyer. Close `demo.sim`.
+ */
+export async function connectedDemoShop(context: BrowserContext, extensionId: string): Promise<{ demo: DemoSim; page: Page }> {
+  const demo = await startDemoSim({ orders: false });
+  const page = await openDashboard(context, extensionId, '#settings');
+  await connectAllMalls(page, demo.sim.ctx.credentials);
+  await loadDemoData(context, extensionId);
+  await expect.poll(async () => (await ask<{ started: boolean }>(page, 'syncNow')).started, { timeout: 60_000 }).toBe(true);
+  return { demo, page };
 }

@@ -1,7 +1,7 @@
 import type { MallId } from '@/lib/catalog/schemas';
-import { startDemoSim, type DemoSim } from '../mall-sim/demo-sim';
-import { expect, killServiceWorker, loadDemoData, openDashboard, test } from './fixtures';
-import { ask, connectAllMalls } from './mall-setup';
+import type { DemoSim } from '../mall-sim/demo-sim';
+import { expect, killServiceWorker, test } from './fixtures';
+import { ask, connectedDemoShop } from './mall-setup';
 
 /**
  * The stock sync end to end, short: buyers order on Rakuten and Yahoo while the service worker is
@@ -16,13 +16,10 @@ test.afterAll(async () => {
 
 test('orders on two malls reach every mall, across worker kills', async ({ context, extensionId }) => {
   test.setTimeout(4 * 60_000);
-  demo = await startDemoSim({ orders: false });
+  const shop = await connectedDemoShop(context, extensionId);
+  demo = shop.demo;
+  const { page } = shop;
   const { sim } = demo;
-
-  const page = await openDashboard(context, extensionId, '#settings');
-  await connectAllMalls(page, sim.ctx.credentials);
-  await loadDemoData(context, extensionId);
-  await expect.poll(async () => (await ask<{ started: boolean }>(page, 'syncNow')).started, { timeout: 60_000 }).toBe(true);
 
   sim.buyers.start({ ordersPerMinute: 90, malls: ['rakuten', 'yahoo'], cancelRatio: 0.2, cancelDelayMs: [2_000, 10_000], seed: 7 });
   await page.waitForTimeout(12_000);

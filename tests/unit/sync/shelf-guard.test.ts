@@ -4,7 +4,7 @@ import type { Listing } from '@/lib/catalog/schemas';
 import { runSyncCycle } from '@/lib/sync/cycle';
 import { applyMovements } from '@/lib/sync/ledger';
 import { planStockPushes } from '@/lib/sync/plan';
-import { guardedQuantity, ownOrderRead, UNSEEN_SALES_EXPIRE_MS } from '@/lib/sync/shelf-guard';
+import { guardedQuantity, mergeConfirmedShelf, ownOrderRead, UNSEEN_SALES_EXPIRE_MS } from '@/lib/sync/shelf-guard';
 import { FakeMall } from './fake-mall';
 
 describe('the shelf guard (pure)', () => {
@@ -37,6 +37,22 @@ describe('the shelf guard (pure)', () => {
     const shelf = { lastSet: 5, unseenSales: 2, unseenSince: 0, trackedSince: 0 };
     expect(guardedQuantity({ shelf }, 5, 5, 1_000).quantity).toBe(3);
     expect(guardedQuantity({ shelf }, 5, 5, UNSEEN_SALES_EXPIRE_MS + 1).quantity).toBe(5);
+  });
+
+  it('after a push with no answer the shelf is taken as it is, not counted as a sale', () => {
+    const shelf = { lastSet: 5, unseenSales: 1, unseenSince: 0, trackedSince: 0, uncertain: true };
+    // We had sent 3 when the worker died; the mall shows 3: that was our push, not two sales.
+    const push = guardedQuantity({ shelf }, 4, 3, 10);
+    expect(push.quantity).toBe(3);
+    expect(push.shelf.unseenSales).toBe(1);
+  });
+
+  it('an order read while the push was in flight is not lost when the push is confirmed', () => {
+    const looked = { lastSet: 4, unseenSales: 0, trackedSince: 0 };
+    const confirmed = guardedQuantity({ shelf: looked }, 3, 2, 10).shelf; // 2 unseen
+    // Meanwhile the read lane read that order (−2) and the push marked the row uncertain.
+    const now = { ...ownOrderRead(looked, 2, 5), uncertain: true };
+    expect(mergeConfirmedShelf(now, looked, confirmed)).toEqual({ lastSet: 1, unseenSales: 0, unseenSince: undefined, trackedSince: 0 });
   });
 
   it('an unreadable shelf: lowering goes out, a raise waits', () => {
