@@ -79,8 +79,8 @@ const listingBase = z.object({
       unseenSales: z.number().int(),
       unseenSince: timestamp.optional(),
       trackedSince: timestamp,
-      /** A push was on its way when this was written (killed worker, no answer): `lastSet` may be wrong. */
-      uncertain: z.boolean().optional(),
+      /** A push of this number was on its way (killed worker, no answer): the shelf may hold it or `lastSet`. */
+      inFlight: z.number().int().nonnegative().optional(),
     })
     .optional(),
   active: z.boolean().default(true),

@@ -143,18 +143,28 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
 
     // A mall whose orders show late: read its shelf first, so no push undoes a sale we cannot see yet.
     let shown: Map<string, number> | undefined;
+    let shelvesUnread = false;
     if (adapter.orderVisibilityLagMs) {
       const readable = listings.filter((l): l is Listing => l !== undefined);
       shown = await adapter
         .readStock(readable)
         .then((readings) => new Map(readings.map((r) => [r.listingId, r.quantity])))
-        .catch(() => new Map<string, number>());
+        .catch(() => {
+          shelvesUnread = true;
+          return new Map<string, number>();
+        });
     }
     const pushes: StockPush[] = [];
+    const waiting: Job[] = [];
     due.forEach((job, i) => {
       const listing = listings[i];
       if (!listing || job.id === undefined) return;
       const target = (job.payload as StockPushPayload).quantity;
+      if (shelvesUnread && listing.shelf) {
+        // Without its shelf we cannot tell what the mall sold meanwhile: any number might undo a sale.
+        waiting.push(job);
+        return;
+      }
       if (!shown) {
         sent.set(job.id, { target, quantity: target, listing, unchanged: false });
         pushes.push({ listing, quantity: target });
@@ -168,13 +178,18 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
       if (!unchanged) pushes.push({ listing, quantity: guarded.quantity });
     });
 
-    // Until the mall confirms, the guarded shelves' last number is uncertain (a killed worker, a lost answer).
+    if (waiting.length > 0) {
+      const at = now();
+      await db.jobs.bulkUpdate(waiting.map((j) => ({ key: j.id!, changes: { status: 'pending' as const, nextAttemptAt: at + SHELF_REREAD_MS, updatedAt: at } })));
+    }
+    // Until the mall confirms, a followed shelf holds either its last number or this one (a killed
+    // worker, a lost answer): written down before the push leaves.
     const guarded = [...sent.values()].filter((p) => p.shelf && !p.unchanged && p.listing.shelf);
     if (guarded.length > 0) {
       await db.transaction('rw', db.listings, async () => {
         for (const p of guarded) {
           const row = await db.listings.get(p.listing.id);
-          if (row?.shelf) await db.listings.update(p.listing.id, { shelf: { ...row.shelf, uncertain: true } });
+          if (row?.shelf) await db.listings.update(p.listing.id, { shelf: { ...row.shelf, inFlight: p.quantity } });
         }
       });
     }
@@ -239,6 +254,8 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
 
 /** A push held back for a mall's unseen sales is looked at again after this (its orders may be in). */
 export const GUARD_RECHECK_MS = 30_000;
+/** A push that waits because the mall's shelf could not be read tries again after this. */
+export const SHELF_REREAD_MS = 5_000;
 
 /** Quantities above this are all "plenty": one unit more or less there sells nothing twice. */
 const LOW_QUANTITY_RANK_CAP = 10;

@@ -31,24 +31,20 @@ export interface GuardedQuantity {
 
 /**
  * @param target our number for the listing (stock less buffer, or its allocation)
- * @param shown what the mall's shelf shows now, or undefined if it could not be read
+ * @param shown what the mall's shelf shows now, or undefined if the mall did not report it (a read
+ *   that failed is not this case: then nothing is pushed to a followed shelf, see drainMallOutbox)
  */
 export function guardedQuantity(listing: Pick<Listing, 'shelf'>, target: number, shown: number | undefined, now: number, expireMs = UNSEEN_SALES_EXPIRE_MS): GuardedQuantity {
   const before = listing.shelf;
-  if (shown === undefined) {
-    // Unread shelf: lowering is always safe; a raise waits until the shelf can be read.
-    const unseen = Math.max(0, before?.unseenSales ?? 0);
-    const quantity = Math.max(0, Math.min(target - unseen, before ? before.lastSet : target));
-    return { quantity, shelf: { ...(before ?? { unseenSales: 0, trackedSince: now }), lastSet: quantity } };
-  }
-  if (!before) {
-    // First look: nothing to compare with, so our number stands; from now on the shelf is followed.
+  if (shown === undefined || !before) {
+    // First look, or a shelf the mall did not report (not listed, "always available"): nothing to
+    // compare with, so our number stands; from now on the shelf is followed if the mall reports it.
     return { quantity: target, shelf: { lastSet: target, unseenSales: 0, trackedSince: now } };
   }
   // Sold (or, if negative, given back by a cancellation) on the mall itself since our last push. After
-  // a push whose outcome is unknown the shelf may hold either number: start again from what it shows
-  // (sales in that moment are lost to the count; counting our own push as a sale would hide stock).
-  const soldSincePush = before.uncertain ? 0 : before.lastSet - shown;
+  // a push whose outcome is unknown the shelf started from either number: count only what is sold
+  // whichever it was (counting our own push as a sale would hide stock for nothing).
+  const soldSincePush = before.inFlight === undefined ? before.lastSet - shown : soldEitherWay(before.lastSet, before.inFlight, shown);
   let unseenSales = before.unseenSales + soldSincePush;
   let unseenSince = soldSincePush > 0 ? now : before.unseenSince;
   if (unseenSales <= 0) unseenSince = undefined;
@@ -60,6 +56,12 @@ export function guardedQuantity(listing: Pick<Listing, 'shelf'>, target: number,
   return { quantity, shelf: { lastSet: quantity, unseenSales, ...(unseenSince !== undefined ? { unseenSince } : {}), trackedSince: before.trackedSince } };
 }
 
+function soldEitherWay(a: number, b: number, shown: number): number {
+  if (shown < Math.min(a, b)) return Math.min(a, b) - shown;
+  if (shown > Math.max(a, b)) return Math.max(a, b) - shown;
+  return 0;
+}
+
 /**
  * The shelf state to store once a push is confirmed, merged with the row as it is now: an order of the
  * mall's read while the push was in flight has changed `unseenSales` since `guardedQuantity` looked,
@@ -69,7 +71,7 @@ export function mergeConfirmedShelf(now: ShelfState | undefined, looked: ShelfSt
   if (!now || !looked) return confirmed;
   const readMeanwhile = now.unseenSales - looked.unseenSales;
   const unseenSales = confirmed.unseenSales + readMeanwhile;
-  const { uncertain: _dropped, ...rest } = confirmed;
+  const { inFlight: _done, ...rest } = confirmed;
   return { ...rest, unseenSales, ...(unseenSales <= 0 ? { unseenSince: undefined } : {}) };
 }
 

@@ -4,6 +4,7 @@ import type { Listing } from '@/lib/catalog/schemas';
 import { runSyncCycle } from '@/lib/sync/cycle';
 import { applyMovements } from '@/lib/sync/ledger';
 import { planStockPushes } from '@/lib/sync/plan';
+import { drainStockOutbox, SHELF_REREAD_MS } from '@/lib/sync/outbox';
 import { guardedQuantity, mergeConfirmedShelf, ownOrderRead, UNSEEN_SALES_EXPIRE_MS } from '@/lib/sync/shelf-guard';
 import { FakeMall } from './fake-mall';
 
@@ -39,26 +40,27 @@ describe('the shelf guard (pure)', () => {
     expect(guardedQuantity({ shelf }, 5, 5, UNSEEN_SALES_EXPIRE_MS + 1).quantity).toBe(5);
   });
 
-  it('after a push with no answer the shelf is taken as it is, not counted as a sale', () => {
-    const shelf = { lastSet: 5, unseenSales: 1, unseenSince: 0, trackedSince: 0, uncertain: true };
-    // We had sent 3 when the worker died; the mall shows 3: that was our push, not two sales.
-    const push = guardedQuantity({ shelf }, 4, 3, 10);
-    expect(push.quantity).toBe(3);
-    expect(push.shelf.unseenSales).toBe(1);
+  it('after a push with no answer only what is sold whichever number the shelf held counts as sold', () => {
+    const shelf = { lastSet: 5, unseenSales: 1, unseenSince: 0, trackedSince: 0, inFlight: 3 };
+    // The mall shows 3: our push landed and nothing sold (not two sales).
+    expect(guardedQuantity({ shelf }, 4, 3, 10)).toMatchObject({ quantity: 3, shelf: { unseenSales: 1 } });
+    // It shows 1: two sold whichever it was.
+    expect(guardedQuantity({ shelf }, 4, 1, 10)).toMatchObject({ quantity: 1, shelf: { unseenSales: 3 } });
+    // It shows 4: between the two, nothing can be said; nothing counted.
+    expect(guardedQuantity({ shelf }, 4, 4, 10).shelf.unseenSales).toBe(1);
   });
 
   it('an order read while the push was in flight is not lost when the push is confirmed', () => {
     const looked = { lastSet: 4, unseenSales: 0, trackedSince: 0 };
     const confirmed = guardedQuantity({ shelf: looked }, 3, 2, 10).shelf; // 2 unseen
-    // Meanwhile the read lane read that order (−2) and the push marked the row uncertain.
-    const now = { ...ownOrderRead(looked, 2, 5), uncertain: true };
+    // Meanwhile the read lane read that order (−2) and the push wrote down its number in flight.
+    const now = { ...ownOrderRead(looked, 2, 5), inFlight: 1 };
     expect(mergeConfirmedShelf(now, looked, confirmed)).toEqual({ lastSet: 1, unseenSales: 0, unseenSince: undefined, trackedSince: 0 });
   });
 
-  it('an unreadable shelf: lowering goes out, a raise waits', () => {
-    const shelf = { lastSet: 4, unseenSales: 0, trackedSince: 0 };
-    expect(guardedQuantity({ shelf }, 2, undefined, 10).quantity).toBe(2);
-    expect(guardedQuantity({ shelf }, 6, undefined, 10).quantity).toBe(4);
+  it('a shelf the mall does not report is not followed: our number stands', () => {
+    const shelf = { lastSet: 4, unseenSales: 2, unseenSince: 0, trackedSince: 0 };
+    expect(guardedQuantity({ shelf }, 6, undefined, 10)).toEqual({ quantity: 6, shelf: { lastSet: 6, unseenSales: 0, trackedSince: 10 } });
   });
 });
 
@@ -114,5 +116,21 @@ describe('pushing to a mall whose orders show late', () => {
     expect(rakuten.shown.get('rakuten:tee')).toBe(1);
     expect(await db.jobs.where('status').equals('pending').count()).toBe(0);
     expect((await db.listings.get('amazon:tee'))!.shelf).toMatchObject({ unseenSales: 0 });
+  });
+
+  it('when the shelf cannot be read, nothing is pushed to a followed shelf; it tries again shortly', async () => {
+    const amazon = Object.assign(new FakeMall('amazon'), { orderVisibilityLagMs: 120_000 });
+    await planStockPushes(db, ['tee'], 0, 0);
+    await drainStockOutbox(db, { amazon }, { now: () => 1_000 });
+    expect(amazon.shown.get('amazon:tee')).toBe(4);
+    amazon.readStock = async () => {
+      throw new Error('503');
+    };
+    await applyMovements(db, [{ key: 'manual:1', skuCode: 'tee', delta: -1, kind: 'manual', at: 2_000 }]);
+    await planStockPushes(db, ['tee'], 2_000, 2_000);
+    await drainStockOutbox(db, { amazon }, { now: () => 2_000 });
+    expect(amazon.pushCalls).toHaveLength(1);
+    const job = await db.jobs.where('dedupeKey').equals('stock.push:amazon:tee').first();
+    expect(job).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: 2_000 + SHELF_REREAD_MS });
   });
 });
