@@ -172,8 +172,9 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
       }
       const onShelf = shown.get(listing.id);
       const guarded = guardedQuantity(listing, target, onShelf, now(), unseenSalesExpiryMs(adapter));
-      // The shelf already shows it (a mall's own sale it confirms, say): nothing to send.
-      const unchanged = onShelf === guarded.quantity;
+      // A confirmation of the mall's own sale that its shelf already shows: nothing to send (Amazon's
+      // patches are scarce). A push carrying another mall's sale always goes, restating the number.
+      const unchanged = onShelf === guarded.quantity && !isUrgentPush(job.payload as StockPushPayload);
       sent.set(job.id, { target, quantity: guarded.quantity, listing, shelf: guarded.shelf, unchanged });
       if (!unchanged) pushes.push({ listing, quantity: guarded.quantity });
     });
