@@ -111,10 +111,14 @@ export interface MallAdapter {
   readonly maxPushesPerDrain?: number;
   /**
    * The mall shows an order to its API only this long after it was placed (Amazon: about 2 minutes).
-   * Pushes to such a mall read its shelf first, so a quantity we send never undoes a sale of its own
-   * that we cannot see yet (lib/sync/shelf-guard.ts).
+   * An unseen sale inferred from its shelf waits this long (plus our poll interval) for its order.
    */
   readonly orderVisibilityLagMs?: number;
+  /**
+   * False: pushes go without reading the shelf first (a mall whose stock cannot be read). Default: every
+   * push reads the shelf, so it never undoes a sale of the mall's own that no order read has shown yet.
+   */
+  readonly guardsShelf?: boolean;
   testConnection(): Promise<ConnectionReport>;
   /** New and changed orders since `cursor` (undefined = start from `since`). One page per call. */
   listOrdersSince(cursor: string | undefined, options?: { since?: number }): Promise<OrderPage>;

@@ -141,10 +141,11 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
     const ids = due.map((j) => j.id).filter((id): id is number => id !== undefined);
     await db.jobs.bulkUpdate(ids.map((id) => ({ key: id, changes: { status: 'running' as const, updatedAt: now() } })));
 
-    // A mall whose orders show late: read its shelf first, so no push undoes a sale we cannot see yet.
+    // Read the shelves first, so no push undoes a sale we cannot see yet (lib/sync/shelf-guard.ts):
+    // Amazon's orders show minutes late, and any mall's while its order reads are slow or failing.
     let shown: Map<string, number> | undefined;
     let shelvesUnread = false;
-    if (adapter.orderVisibilityLagMs) {
+    if (adapter.guardsShelf !== false) {
       const readable = listings.filter((l): l is Listing => l !== undefined);
       shown = await adapter
         .readStock(readable)

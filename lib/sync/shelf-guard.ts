@@ -16,8 +16,7 @@ export const UNSEEN_SALES_EXPIRE_MS = 10 * 60_000;
 
 /** How long an unseen sale may wait for its order: the mall's lag and our poll interval, with room. */
 export function unseenSalesExpiryMs(adapter: { orderVisibilityLagMs?: number; minOrderPollIntervalMs?: number }): number {
-  if (!adapter.orderVisibilityLagMs) return UNSEEN_SALES_EXPIRE_MS;
-  return Math.round((adapter.orderVisibilityLagMs + (adapter.minOrderPollIntervalMs ?? 0)) * 1.2 + 60_000);
+  return Math.round(((adapter.orderVisibilityLagMs ?? 0) + (adapter.minOrderPollIntervalMs ?? 0)) * 1.2 + 2 * 60_000);
 }
 
 export type ShelfState = NonNullable<Listing['shelf']>;

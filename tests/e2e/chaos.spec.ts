@@ -183,7 +183,9 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
       .filter((a) => a.at < order.at && a.lines.some((l) => l.skuCode === o.skuCode))
       .map((a) => {
         const seen = recorded.get(`${a.mall}:${a.orderId}`);
-        return `${a.mall}@-${Math.round((order.at - a.at) / 1000)}s(read ${seen ? `+${Math.round((seen - a.at) / 1000)}s` : 'never'})`;
+        const cancel = a.cancelledAt !== undefined && a.cancelledAt < order.at ? ` cancelled@-${Math.round((order.at - a.cancelledAt) / 1000)}s` : '';
+        const units = a.lines.filter((l) => l.skuCode === o.skuCode).reduce((n, l) => n + l.quantity, 0);
+        return `${a.mall}×${units}@-${Math.round((order.at - a.at) / 1000)}s(read ${seen ? `+${Math.round((seen - a.at) / 1000)}s` : 'never'}${cancel})`;
       });
     const shelf = (shownLog.get(`${o.mall}:${o.skuCode}`) ?? []).filter((p) => p.at >= o.at - 240_000 && p.at <= o.at + 1_000).map((p) => `${p.v}@${Math.round((p.at - o.at) / 1000)}s`);
     return `${o.mall} ${o.skuCode} ×${o.units} after ${earlier.join(', ')}; its shelf: ${shelf.join(' ')}`;
