@@ -1,4 +1,6 @@
-import type { Listing } from '../catalog/schemas';
+import type { CatalogDb } from '../catalog/db';
+import type { Listing, MallId } from '../catalog/schemas';
+import type { MallAdapter } from '../malls/types';
 
 /**
  * Pushing an absolute quantity to a mall whose orders reach its API late (Amazon: about two minutes,
@@ -82,4 +84,43 @@ export function ownOrderRead(shelf: ShelfState, units: number, happenedAt: numbe
   if (happenedAt < shelf.trackedSince) return shelf;
   const unseenSales = shelf.unseenSales - units;
   return { ...shelf, unseenSales, ...(unseenSales <= 0 ? { unseenSince: undefined } : {}) };
+}
+
+const BASELINE_CURSOR = (mall: string) => `shelfBaseline:${mall}`;
+/** Listings whose shelves one push lane reads per cycle to start following them. */
+export const BASELINE_BATCH = 200;
+
+/**
+ * Starts following the shelves of a mall's listings that are not followed yet, a batch per cycle in
+ * SKU order (a settings cursor remembers where it stopped): a shelf followed before anything sells is
+ * one whose own sales can be told from our pushes. Without this, the first push to a listing could
+ * not tell a sale made since the last sync from a number that was always there. Done once per listing;
+ * listings added later start at their first push.
+ */
+export async function followNewShelves(db: CatalogDb, mall: MallId, adapter: Pick<MallAdapter, 'readStock'>, now: number): Promise<number> {
+  const state = (await db.settings.get(BASELINE_CURSOR(mall)))?.value as { after: string; done?: boolean } | undefined;
+  if (state?.done) return 0;
+  const after = state?.after ?? '';
+  const batch = await db.listings
+    .where('[mall+skuCode]')
+    .between([mall, after], [mall, '\uffff'], false, true)
+    .limit(BASELINE_BATCH)
+    .toArray();
+  if (batch.length === 0) {
+    await db.settings.put({ key: BASELINE_CURSOR(mall), value: { after, done: true } });
+    return 0;
+  }
+  const untracked = batch.filter((l) => l.active && !l.shelf);
+  const readings = untracked.length > 0 ? await adapter.readStock(untracked) : [];
+  const shown = new Map(readings.map((r) => [r.listingId, r.quantity]));
+  await db.transaction('rw', db.listings, db.settings, async () => {
+    for (const listing of untracked) {
+      const quantity = shown.get(listing.id);
+      if (quantity === undefined) continue;
+      const row = await db.listings.get(listing.id);
+      if (row && !row.shelf) await db.listings.update(listing.id, { shelf: { lastSet: quantity, unseenSales: 0, trackedSince: now } });
+    }
+    await db.settings.put({ key: BASELINE_CURSOR(mall), value: { after: batch[batch.length - 1]!.skuCode } });
+  });
+  return untracked.length;
 }

@@ -125,6 +125,37 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
             return l ? { phase: l.phase, busy: l.snapshot() } : undefined;
           }).catch((e: unknown) => String(e)) : 'no worker';
           console.log('chaos: lanes', new Date().toISOString(), JSON.stringify(lanes));
+          // The extension's view of the first drifting listings (shelf guard state, last push).
+          const ids = wrong.slice(0, 4).map((w) => w.split(' ')[0]!);
+          const views = sw
+            ? await sw
+                .evaluate(async (keys) => {
+                  const open = indexedDB.open('ichigen-catalog');
+                  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+                    open.onsuccess = () => resolve(open.result);
+                    open.onerror = () => reject(open.error);
+                  });
+                  const tx = db.transaction(['listings', 'jobs', 'skus'], 'readonly');
+                  const get = <T,>(store: string, key: string) => new Promise<T>((r) => {
+                    const q = tx.objectStore(store).get(key);
+                    q.onsuccess = () => r(q.result as T);
+                  });
+                  const out = [];
+                  for (const id of keys) {
+                    const listing = await get<{ shelf?: unknown; lastPushedQuantity?: number; skuCode: string }>('listings', id);
+                    const sku = listing ? await get<{ stock: number }>('skus', listing.skuCode) : undefined;
+                    const jobs = await new Promise<unknown[]>((r) => {
+                      const q = tx.objectStore('jobs').index('dedupeKey').getAll(`stock.push:${id}`);
+                      q.onsuccess = () => r(q.result);
+                    });
+                    out.push({ id, stock: sku?.stock, lastPushed: listing?.lastPushedQuantity, shelf: listing?.shelf, jobs });
+                  }
+                  db.close();
+                  return out;
+                }, ids)
+                .catch((e: unknown) => String(e))
+            : undefined;
+          console.log('chaos: drifting', JSON.stringify(wrong.slice(0, 4)), JSON.stringify(views));
           console.log('chaos: waiting', wrong.length, JSON.stringify(last?.runs.map((r) => ({ at: new Date(r.startedAt).toISOString(), outcome: r.outcome, pushes: r.pushes, errors: r.errorDetails })) ?? []));
         }
         return wrong.length === 0 && history.pendingPushes === 0 ? 'converged' : `${wrong.length} drifting (${wrong.slice(0, 3).join('; ')}), ${history.pendingPushes} pushes pending`;

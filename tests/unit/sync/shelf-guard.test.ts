@@ -5,7 +5,7 @@ import { runSyncCycle } from '@/lib/sync/cycle';
 import { applyMovements } from '@/lib/sync/ledger';
 import { planStockPushes } from '@/lib/sync/plan';
 import { drainStockOutbox, SHELF_REREAD_MS } from '@/lib/sync/outbox';
-import { guardedQuantity, mergeConfirmedShelf, ownOrderRead, UNSEEN_SALES_EXPIRE_MS } from '@/lib/sync/shelf-guard';
+import { followNewShelves, guardedQuantity, mergeConfirmedShelf, ownOrderRead, UNSEEN_SALES_EXPIRE_MS } from '@/lib/sync/shelf-guard';
 import { FakeMall } from './fake-mall';
 
 describe('the shelf guard (pure)', () => {
@@ -132,5 +132,19 @@ describe('pushing to a mall whose orders show late', () => {
     expect(amazon.pushCalls).toHaveLength(1);
     const job = await db.jobs.where('dedupeKey').equals('stock.push:amazon:tee').first();
     expect(job).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: 2_000 + SHELF_REREAD_MS });
+  });
+
+  it('follows every shelf from the first cycles on, so a sale before the first push is still told apart', async () => {
+    const amazon = Object.assign(new FakeMall('amazon'), { orderVisibilityLagMs: 120_000 });
+    amazon.shown.set('amazon:tee', 4);
+    expect(await followNewShelves(db, 'amazon', amazon, 500)).toBe(1);
+    expect((await db.listings.get('amazon:tee'))!.shelf).toEqual({ lastSet: 4, unseenSales: 0, trackedSince: 500 });
+    expect(await followNewShelves(db, 'amazon', amazon, 600)).toBe(0); // done, and remembered
+    // Amazon sells 2 (not readable yet), then Rakuten sells 1: the first push ever sends 1, not 3.
+    amazon.shown.set('amazon:tee', 2);
+    await applyMovements(db, [{ key: 'order:rakuten:R1:1', skuCode: 'tee', delta: -1, kind: 'order', at: 700 }]);
+    await planStockPushes(db, ['tee'], 700, 700, { originMall: 'rakuten' });
+    await drainStockOutbox(db, { amazon }, { now: () => 800 });
+    expect(amazon.shown.get('amazon:tee')).toBe(1);
   });
 });
