@@ -136,7 +136,7 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
     const due = byRisk(dueAll, shownBefore).slice(0, Math.min(options.maxPerMall ?? 5_000, adapter.maxPushesPerDrain ?? Infinity));
     const listingById = new Map(listingsAll.filter((l) => l !== undefined).map((l) => [l.id, l]));
     const listings = due.map((j) => listingById.get((j.payload as StockPushPayload).listingId));
-    const sent = new Map<number, { target: number; quantity: number; listing: Listing; shelf?: ShelfState; unchanged: boolean }>();
+    const sent = new Map<number, { target: number; quantity: number; listing: Listing; shelf?: ShelfState; beforeSend?: ShelfState; written?: ShelfState; unchanged: boolean }>();
     // Persist "running" before the first byte goes out, so a killed worker's jobs are found again.
     const ids = due.map((j) => j.id).filter((id): id is number => id !== undefined);
     await db.jobs.bulkUpdate(ids.map((id) => ({ key: id, changes: { status: 'running' as const, updatedAt: now() } })));
@@ -176,7 +176,10 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
       // A confirmation of the mall's own sale that its shelf already shows: nothing to send (Amazon's
       // patches are scarce). A push carrying another mall's sale always goes, restating the number.
       const unchanged = onShelf === guarded.quantity && !isUrgentPush(job.payload as StockPushPayload);
-      sent.set(job.id, { target, quantity: guarded.quantity, listing, shelf: guarded.shelf, unchanged });
+      // What is written before the push leaves: the count just made (a killed worker must not lose it) and
+      // the shelf as read, with our number in flight (the shelf will hold one or the other).
+      const beforeSend: ShelfState = { ...guarded.shelf, lastSet: onShelf ?? guarded.quantity, inFlight: guarded.quantity };
+      sent.set(job.id, { target, quantity: guarded.quantity, listing, shelf: guarded.shelf, beforeSend, unchanged });
       if (!unchanged) pushes.push({ listing, quantity: guarded.quantity });
     });
 
@@ -186,12 +189,14 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
     }
     // Until the mall confirms, a followed shelf holds either its last number or this one (a killed
     // worker, a lost answer): written down before the push leaves.
-    const guarded = [...sent.values()].filter((p) => p.shelf && !p.unchanged && p.listing.shelf);
+    const guarded = [...sent.values()].filter((p) => p.beforeSend && !p.unchanged);
     if (guarded.length > 0) {
       await db.transaction('rw', db.listings, async () => {
         for (const p of guarded) {
           const row = await db.listings.get(p.listing.id);
-          if (row?.shelf) await db.listings.update(p.listing.id, { shelf: { ...row.shelf, inFlight: p.quantity } });
+          const written = { ...mergeConfirmedShelf(row?.shelf, p.listing.shelf, p.beforeSend!), inFlight: p.quantity, lastSet: p.beforeSend!.lastSet };
+          await db.listings.update(p.listing.id, { shelf: written });
+          p.written = written;
         }
       });
     }
@@ -223,7 +228,8 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
             report.latencies.push(at - (job.payload as StockPushPayload).causedAt);
           }
           const row = pushed.shelf ? await db.listings.get(pushed.listing.id) : undefined;
-          const shelf = pushed.shelf ? mergeConfirmedShelf(row?.shelf, pushed.listing.shelf, pushed.shelf) : undefined;
+          // Orders read since the state was last written change it by their difference; the push now holds.
+          const shelf = pushed.shelf ? mergeConfirmedShelf(row?.shelf, pushed.written ?? pushed.listing.shelf, pushed.written ? { ...pushed.written, lastSet: pushed.quantity } : pushed.shelf) : undefined;
           await db.listings.update(pushed.listing.id, { lastPushedQuantity: pushed.quantity, lastPushedAt: at, ...(shelf ? { shelf } : {}) });
           if ((current.payload as StockPushPayload).quantity !== pushed.target) {
             // A newer target arrived while this push was in flight: keep the job for the next round.

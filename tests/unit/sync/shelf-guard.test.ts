@@ -7,6 +7,7 @@ import { planStockPushes } from '@/lib/sync/plan';
 import { drainStockOutbox, SHELF_REREAD_MS } from '@/lib/sync/outbox';
 import { followNewShelves, guardedQuantity, mergeConfirmedShelf, ownOrderRead, UNSEEN_SALES_EXPIRE_MS } from '@/lib/sync/shelf-guard';
 import { FakeMall } from './fake-mall';
+import { MallError } from '@/lib/malls/errors';
 
 describe('the shelf guard (pure)', () => {
   it('first look: our number stands and the shelf is followed from then on', () => {
@@ -146,5 +147,26 @@ describe('pushing to a mall whose orders show late', () => {
     await planStockPushes(db, ['tee'], 700, 700, { originMall: 'rakuten' });
     await drainStockOutbox(db, { amazon }, { now: () => 800 });
     expect(amazon.shown.get('amazon:tee')).toBe(1);
+  });
+
+  it('an answer lost after the push landed keeps the unseen count: the next push does not raise the shelf', async () => {
+    const amazon = Object.assign(new FakeMall('amazon'), { orderVisibilityLagMs: 120_000 });
+    amazon.shown.set('amazon:tee', 4);
+    await followNewShelves(db, 'amazon', amazon, 0);
+    amazon.shown.set('amazon:tee', 2); // Amazon sold 2, unreadable for now
+    await applyMovements(db, [{ key: 'order:rakuten:R1:1', skuCode: 'tee', delta: -1, kind: 'order', at: 10 }]);
+    await planStockPushes(db, ['tee'], 10, 10, { originMall: 'rakuten' });
+    const push = amazon.pushStock.bind(amazon);
+    amazon.pushStock = async (pushes) => {
+      await push(pushes); // lands on the mall…
+      throw new MallError({ mall: 'amazon', endpoint: 'patch', kind: 'timeout', message: 'no answer' }); // …the answer is lost
+    };
+    await drainStockOutbox(db, { amazon }, { now: () => 20 });
+    expect(amazon.shown.get('amazon:tee')).toBe(1);
+    expect((await db.listings.get('amazon:tee'))!.shelf).toMatchObject({ unseenSales: 2, inFlight: 1 });
+    amazon.pushStock = push;
+    await drainStockOutbox(db, { amazon }, { now: () => 20 + 60_000 });
+    expect(amazon.shown.get('amazon:tee')).toBe(1);
+    expect((await db.listings.get('amazon:tee'))!.shelf).toMatchObject({ lastSet: 1, unseenSales: 2 });
   });
 });
