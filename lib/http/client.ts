@@ -88,7 +88,9 @@ export class HttpClient {
       maxAttempts: options.maxAttempts ?? 6,
       baseDelayMs: options.baseDelayMs ?? 500,
       maxDelayMs: options.maxDelayMs ?? 30_000,
-      defaultTimeoutMs: options.defaultTimeoutMs ?? 30_000,
+      // Mall API calls answer in a second or two; a hung one must not hold a sync lane for long (a sale
+      // has 45 s to reach the other malls). Large bodies (feed documents) set their own.
+      defaultTimeoutMs: options.defaultTimeoutMs ?? 15_000,
       maxQueueMs: options.maxQueueMs ?? 30_000,
       sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       random: options.random ?? Math.random,

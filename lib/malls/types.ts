@@ -115,8 +115,8 @@ export interface MallAdapter {
    */
   readonly orderVisibilityLagMs?: number;
   /**
-   * False: pushes go without reading the shelf first (a mall whose stock cannot be read). Default: every
-   * push reads the shelf, so it never undoes a sale of the mall's own that no order read has shown yet.
+   * Whether pushes read the shelf first, so they never undo a sale of the mall's own that no order read
+   * has shown yet (lib/sync/shelf-guard.ts). Default: malls with an order visibility lag.
    */
   readonly guardsShelf?: boolean;
   testConnection(): Promise<ConnectionReport>;

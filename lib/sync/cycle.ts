@@ -7,7 +7,7 @@ import { applyOrderMovements } from './orders';
 import { drainMallOutbox, emptyDrainReport, releaseInterruptedJobs, verifyUncertainListings, VERIFY_AFTER_MS } from './outbox';
 import { workerLanes, type SyncLanes } from './lanes';
 import { planStockPushes } from './plan';
-import { followNewShelves } from './shelf-guard';
+import { followNewShelves, guardsShelf } from './shelf-guard';
 
 export interface SyncCycleDeps {
   db: CatalogDb;
@@ -163,7 +163,7 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
     // what a slow read brings later is pushed by the next cycle (seconds away in a wake), while this
     // lane staying busy would hold back every push to this mall.
     await settlesWithin(reads, deps.readDeadlineMs ?? 3_000);
-    if (adapters[mall]!.guardsShelf !== false) await followNewShelves(db, mall, adapters[mall]!, now()).catch(() => 0);
+    if (guardsShelf(adapters[mall]!)) await followNewShelves(db, mall, adapters[mall]!, now()).catch(() => 0);
     await verifyUncertainListings(db, one, now);
     await drainMallOutbox(db, mall, adapters[mall]!, drainOptions, drained);
   };

@@ -3,7 +3,7 @@ import type { Job, Listing, MallId } from '../catalog/schemas';
 import { MallError } from '../malls/errors';
 import type { MallAdapter, StockPush } from '../malls/types';
 import type { ItemResult } from '../malls/errors';
-import { guardedQuantity, mergeConfirmedShelf, unseenSalesExpiryMs, type ShelfState } from './shelf-guard';
+import { guardedQuantity, guardsShelf, mergeConfirmedShelf, unseenSalesExpiryMs, type ShelfState } from './shelf-guard';
 import { isUrgentPush, planStockPushes, STOCK_PUSH_KIND, type StockPushPayload } from './plan';
 
 export interface DrainOptions {
@@ -54,7 +54,7 @@ export async function releaseInterruptedJobs(db: CatalogDb, now: number, verifyA
   });
 }
 
-/** Longer than any request can stay in flight (the HTTP timeout is 30 s, retries included with margin). */
+/** Longer than any stock push can stay in flight (the HTTP timeout is 15 s, retries included with margin). */
 export const VERIFY_AFTER_MS = 90_000;
 export const STOCK_VERIFY_KIND = 'stock.verify';
 
@@ -141,11 +141,10 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
     const ids = due.map((j) => j.id).filter((id): id is number => id !== undefined);
     await db.jobs.bulkUpdate(ids.map((id) => ({ key: id, changes: { status: 'running' as const, updatedAt: now() } })));
 
-    // Read the shelves first, so no push undoes a sale we cannot see yet (lib/sync/shelf-guard.ts):
-    // Amazon's orders show minutes late, and any mall's while its order reads are slow or failing.
+    // Read the shelves first, so no push undoes a sale we cannot see yet (lib/sync/shelf-guard.ts).
     let shown: Map<string, number> | undefined;
     let shelvesUnread = false;
-    if (adapter.guardsShelf !== false) {
+    if (guardsShelf(adapter)) {
       const readable = listings.filter((l): l is Listing => l !== undefined);
       shown = await adapter
         .readStock(readable)

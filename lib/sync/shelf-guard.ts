@@ -16,6 +16,15 @@ import type { MallAdapter } from '../malls/types';
  */
 export const UNSEEN_SALES_EXPIRE_MS = 10 * 60_000;
 
+/**
+ * Malls whose orders reach their API late (Amazon) are guarded unless they opt out. Rakuten's and
+ * Yahoo's orders are readable at once; guarding them too is the next step, once order times with
+ * whole seconds (both APIs) are matched against when a shelf started to be followed.
+ */
+export function guardsShelf(adapter: Pick<MallAdapter, 'guardsShelf' | 'orderVisibilityLagMs'>): boolean {
+  return adapter.guardsShelf ?? Boolean(adapter.orderVisibilityLagMs);
+}
+
 /** How long an unseen sale may wait for its order: the mall's lag and our poll interval, with room. */
 export function unseenSalesExpiryMs(adapter: { orderVisibilityLagMs?: number; minOrderPollIntervalMs?: number }): number {
   return Math.round(((adapter.orderVisibilityLagMs ?? 0) + (adapter.minOrderPollIntervalMs ?? 0)) * 1.2 + 2 * 60_000);

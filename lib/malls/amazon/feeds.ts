@@ -30,6 +30,7 @@ export const FEED_POLL_MIN_MS = 5_000;
 
 /** Amazon checks the upload against the content type the URL was signed with (spec §5.1). */
 const FEED_CONTENT_TYPE = 'application/json; charset=UTF-8';
+const FEED_DOCUMENT_TIMEOUT_MS = 120_000;
 
 const createDocumentAnswer = z.object({ feedDocumentId: z.string().min(1), url: z.string().url() });
 const createFeedAnswer = z.object({ feedId: z.string().min(1) });
@@ -170,7 +171,8 @@ export class FeedsApi {
         headers: { 'content-type': FEED_CONTENT_TYPE },
         body: new TextEncoder().encode(content),
         idempotent: true,
-        ...(this.cfg.timeoutMs !== undefined ? { timeoutMs: this.cfg.timeoutMs } : {}),
+        // Up to 25,000 messages: more time than an API call.
+        timeoutMs: this.cfg.timeoutMs ?? FEED_DOCUMENT_TIMEOUT_MS,
       },
       (status) => (status >= 500 ? { kind: 'server' } : status === 429 ? { kind: 'throttled' } : undefined),
     );
@@ -248,7 +250,7 @@ export class FeedsApi {
         method: 'GET',
         url: data.url,
         idempotent: true,
-        ...(this.cfg.timeoutMs !== undefined ? { timeoutMs: this.cfg.timeoutMs } : {}),
+        timeoutMs: this.cfg.timeoutMs ?? FEED_DOCUMENT_TIMEOUT_MS,
       },
       (status) => (status >= 500 ? { kind: 'server' } : undefined),
     );
