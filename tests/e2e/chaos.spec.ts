@@ -1,5 +1,6 @@
 import type { MallId } from '@/lib/catalog/schemas';
 import { buildDemoShop } from '@/lib/demo/demo-shop';
+import { seededRandom } from '../mall-sim/core/buyers';
 import type { FaultRule } from '../mall-sim/core/faults';
 import type { DemoSim } from '../mall-sim/demo-sim';
 import { expect, killServiceWorker, test } from './fixtures';
@@ -25,16 +26,6 @@ const BOUND_MS: Record<MallId, number> = {
   amazon: 120_000 + 179_000 + 15_000,
 };
 
-function seeded(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // One long run: a retry would double CI time and prove nothing a rerun of the first would not.
 test.describe.configure({ retries: 0 });
 
@@ -49,7 +40,7 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
   demo = shop.demo;
   const { page } = shop;
   const { sim } = demo;
-  const rand = seeded(20261201);
+  const rand = seededRandom(20261201);
 
   sim.buyers.start({ ordersPerMinute: ORDERS_PER_MINUTE, cancelRatio: 0.12, seed: 5, cancelDelayMs: [5_000, 60_000] });
   const faultKinds: { kind: FaultRule['kind']; malls: MallId[]; delayMs?: number; count?: number }[] = [

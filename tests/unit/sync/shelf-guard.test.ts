@@ -82,7 +82,6 @@ describe('pushing to a mall whose orders show late', () => {
     const rakuten = new FakeMall('rakuten');
     const amazon = Object.assign(new FakeMall('amazon'), { orderVisibilityLagMs: 120_000 });
     let now = 1_000;
-    const hidden: { at: number; qty: number }[] = [];
     const read = amazon.listOrdersSince.bind(amazon);
     // Amazon's orders reach the API only after the lag.
     amazon.listOrdersSince = async (cursor) => {
@@ -99,7 +98,6 @@ describe('pushing to a mall whose orders show late', () => {
     now = 10_000;
     amazon.addOrder('A1', [{ item: 'tee', qty: 2 }], now);
     amazon.shown.set('amazon:tee', 2);
-    hidden.push({ at: now, qty: 2 });
     // Rakuten sells 1.
     rakuten.addOrder('R1', [{ item: 'r-tee', variant: 'v1', qty: 1 }], 11_000);
     now = 12_000;
