@@ -81,6 +81,10 @@ const listingBase = z.object({
       trackedSince: timestamp,
       /** A push of this number was on its way (killed worker, no answer): the shelf may hold it or `lastSet`. */
       inFlight: z.number().int().nonnegative().optional(),
+      /** Since when that push may have been overwriting the shelf (the read just before it). */
+      openSince: timestamp.optional(),
+      /** Spans in which our pushes overwrote the shelf: sales and returns in them never showed on it. */
+      lostWindows: z.array(z.tuple([timestamp, timestamp])).optional(),
     })
     .optional(),
   active: z.boolean().default(true),

@@ -89,7 +89,8 @@ export interface SerializedMallError {
  * The outcome of one item of a bulk call (a listing's stock, an order's confirmation), for APIs that
  * answer per item: Rakuten `errors[]`, Yahoo 207, Amazon's feed processing report.
  */
-export type ItemResult = { key: string; ok: true } | { key: string; ok: false; error: SerializedMallError };
+/** `at`: when the mall answered for this item, where an adapter sends items one by one (our clock). */
+export type ItemResult = { key: string; ok: true; at?: number } | { key: string; ok: false; error: SerializedMallError };
 
 export function itemFailure(key: string, error: MallError | MallErrorInit): ItemResult {
   const e = error instanceof MallError ? error : new MallError(error);

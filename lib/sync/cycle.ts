@@ -163,7 +163,7 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
     // what a slow read brings later is pushed by the next cycle (seconds away in a wake), while this
     // lane staying busy would hold back every push to this mall.
     await settlesWithin(reads, deps.readDeadlineMs ?? 3_000);
-    if (guardsShelf(adapters[mall]!)) await followNewShelves(db, mall, adapters[mall]!, now()).catch(() => 0);
+    if (guardsShelf(adapters[mall]!)) await followNewShelves(db, mall, adapters[mall]!, now).catch(() => 0);
     await verifyUncertainListings(db, one, now);
     await drainMallOutbox(db, mall, adapters[mall]!, drainOptions, drained);
   };

@@ -1,4 +1,4 @@
-import { ownOrderRead } from './shelf-guard';
+import { ownCancellationRead, ownCancelledOrderRead, ownOrderRead } from './shelf-guard';
 import type { CatalogDb } from '../catalog/db';
 import { matchListing, normaliseExternalItemId } from '../catalog/listing-ref';
 import type { Customer, Listing, MallId, Order, OrderLine, StockMovement } from '../catalog/schemas';
@@ -110,7 +110,8 @@ export async function applyOrderMovements(
           const shelf = listing.shelf;
           let next = shelf;
           if (mallOrder.status !== 'cancelled' && !sold) next = ownOrderRead(shelf, line.quantity, mallOrder.orderedAt);
-          else if (mallOrder.status === 'cancelled' && sold && !(await db.stockMovements.get(`cancel:${base}`))) next = ownOrderRead(shelf, -line.quantity, mallOrder.updatedAt);
+          else if (mallOrder.status === 'cancelled' && sold && !(await db.stockMovements.get(`cancel:${base}`))) next = ownCancellationRead(shelf, line.quantity, mallOrder.updatedAt);
+          else if (mallOrder.status === 'cancelled' && !sold && !existing) next = ownCancelledOrderRead(shelf, line.quantity, mallOrder.orderedAt, mallOrder.updatedAt);
           if (next !== shelf) {
             await db.listings.update(listing.id, { shelf: next });
             listing.shelf = next;

@@ -3,7 +3,7 @@ import type { Job, Listing, MallId } from '../catalog/schemas';
 import { MallError } from '../malls/errors';
 import type { MallAdapter, StockPush } from '../malls/types';
 import type { ItemResult } from '../malls/errors';
-import { guardedQuantity, guardsShelf, mergeConfirmedShelf, unseenSalesExpiryMs, type ShelfState } from './shelf-guard';
+import { guardedQuantity, guardsShelf, mergeConfirmedShelf, unseenSalesExpiryMs, withLostWindow, type ShelfState } from './shelf-guard';
 import { isUrgentPush, planStockPushes, STOCK_PUSH_KIND, type StockPushPayload } from './plan';
 
 export interface DrainOptions {
@@ -144,6 +144,8 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
     // Read the shelves first, so no push undoes a sale we cannot see yet (lib/sync/shelf-guard.ts).
     let shown: Map<string, number> | undefined;
     let shelvesUnread = false;
+    // From this moment until each push lands, a sale on the mall can be overwritten (shelf-guard.ts).
+    const readStartedAt = now();
     if (guardsShelf(adapter)) {
       const readable = listings.filter((l): l is Listing => l !== undefined);
       shown = await adapter
@@ -177,7 +179,7 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
       const unchanged = onShelf === guarded.quantity && !isUrgentPush(job.payload as StockPushPayload);
       // What is written before the push leaves: the count just made (a killed worker must not lose it) and
       // the shelf as read, with our number in flight (the shelf will hold one or the other).
-      const beforeSend: ShelfState = { ...guarded.shelf, lastSet: onShelf ?? guarded.quantity, inFlight: guarded.quantity };
+      const beforeSend: ShelfState = { ...guarded.shelf, lastSet: onShelf ?? guarded.quantity, inFlight: guarded.quantity, openSince: readStartedAt };
       sent.set(job.id, { target, quantity: guarded.quantity, listing, shelf: guarded.shelf, beforeSend, unchanged });
       if (!unchanged) pushes.push({ listing, quantity: guarded.quantity });
     });
@@ -193,7 +195,7 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
       await db.transaction('rw', db.listings, async () => {
         for (const p of guarded) {
           const row = await db.listings.get(p.listing.id);
-          const written = { ...mergeConfirmedShelf(row?.shelf, p.listing.shelf, p.beforeSend!), inFlight: p.quantity, lastSet: p.beforeSend!.lastSet };
+          const written = { ...mergeConfirmedShelf(row?.shelf, p.listing.shelf, p.beforeSend!), inFlight: p.quantity, lastSet: p.beforeSend!.lastSet, openSince: readStartedAt };
           await db.listings.update(p.listing.id, { shelf: written });
           p.written = written;
         }
@@ -228,7 +230,9 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
           }
           const row = pushed.shelf ? await db.listings.get(pushed.listing.id) : undefined;
           // Orders read since the state was last written change it by their difference; the push now holds.
-          const shelf = pushed.shelf ? mergeConfirmedShelf(row?.shelf, pushed.written ?? pushed.listing.shelf, pushed.written ? { ...pushed.written, lastSet: pushed.quantity } : pushed.shelf) : undefined;
+          const merged = pushed.shelf ? mergeConfirmedShelf(row?.shelf, pushed.written ?? pushed.listing.shelf, pushed.written ? { ...pushed.written, lastSet: pushed.quantity } : pushed.shelf) : undefined;
+          // Whatever the mall sold or got back between our read and this landing never showed on its shelf.
+          const shelf = merged && pushed.written ? withLostWindow(merged, readStartedAt, (result.ok && result.at) || at) : merged;
           await db.listings.update(pushed.listing.id, { lastPushedQuantity: pushed.quantity, lastPushedAt: at, ...(shelf ? { shelf } : {}) });
           if ((current.payload as StockPushPayload).quantity !== pushed.target) {
             // A newer target arrived while this push was in flight: keep the job for the next round.

@@ -13,6 +13,11 @@ import type { MallAdapter } from '../malls/types';
  * takes that order's units off the unseen count (lib/sync/orders.ts), so nothing is counted twice. An
  * unseen count no order explains within the mall's lag plus our poll interval (someone changed the
  * shelf by hand) is dropped. This never sends more than our own number; it may send less for a while, never oversell.
+ *
+ * A push is absolute, so whatever the mall sold or got back between our read and the push landing never
+ * shows on the shelf: those spans are remembered (`lostWindows`) and an order in one is not taken off
+ * the count (it never was on it). Where a time could be either side, the choice made is the one that
+ * can only hold a unit back for a while, never hide a sale.
  */
 export const UNSEEN_SALES_EXPIRE_MS = 10 * 60_000;
 
@@ -63,7 +68,12 @@ export function guardedQuantity(listing: Pick<Listing, 'shelf'>, target: number,
     unseenSince = undefined;
   }
   const quantity = Math.max(0, target - Math.max(0, unseenSales));
-  return { quantity, shelf: { lastSet: quantity, unseenSales, ...(unseenSince !== undefined ? { unseenSince } : {}), trackedSince: before.trackedSince } };
+  // A push whose landing we never heard of overwrote the shelf at some moment up to this reading.
+  const lostWindows = before.openSince !== undefined ? withLostWindow(before, before.openSince, now).lostWindows : before.lostWindows;
+  return {
+    quantity,
+    shelf: { lastSet: quantity, unseenSales, ...(unseenSince !== undefined ? { unseenSince } : {}), trackedSince: before.trackedSince, ...(lostWindows ? { lostWindows } : {}) },
+  };
 }
 
 function soldEitherWay(a: number, b: number, shown: number): number {
@@ -81,18 +91,76 @@ export function mergeConfirmedShelf(now: ShelfState | undefined, looked: ShelfSt
   if (!now || !looked) return confirmed;
   const readMeanwhile = now.unseenSales - looked.unseenSales;
   const unseenSales = confirmed.unseenSales + readMeanwhile;
-  const { inFlight: _done, ...rest } = confirmed;
+  const { inFlight: _done, openSince: _closed, ...rest } = confirmed;
   return { ...rest, unseenSales, ...(unseenSales <= 0 ? { unseenSince: undefined } : {}) };
 }
 
 /**
- * An order of the mall's own, now read: its units are no longer unseen. Only sales (or cancellations)
- * that happened while the shelf was followed were counted from it; older ones are left alone.
+ * How far a mall's time for a sale or return may be from when it touched the shelf, on our clock: clocks
+ * a little apart, and times given in whole seconds (Rakuten, Yahoo, Amazon's real answers) that may be
+ * up to a second early. A time with milliseconds was not rounded.
+ */
+export function shelfTimePadMs(at: number): number {
+  return at % 1000 === 0 ? 1_250 : 250;
+}
+
+/** Lost windows older than this are forgotten: any order of theirs has long been read or expired. */
+export const LOST_WINDOW_KEEP_MS = 30 * 60_000;
+const MAX_LOST_WINDOWS = 24;
+
+/**
+ * Whether the shelf readings count (or will count) a sale made at `at`: only if it surely happened after
+ * the shelf was first read and outside every span in which a push of ours overwrote the shelf (between
+ * the read before the push and its landing). When unsure the sale is taken as not counted, so its order
+ * leaves a unit held back for a while rather than hiding a later sale.
+ */
+function saleCounted(shelf: ShelfState, at: number): boolean {
+  const pad = shelfTimePadMs(at);
+  if (at < shelf.trackedSince + pad) return false;
+  if (shelf.openSince !== undefined && at + pad >= shelf.openSince) return false;
+  return !(shelf.lostWindows ?? []).some(([from, to]) => at + pad >= from && at - pad <= to);
+}
+
+/** The same for units given back at `at` (a cancellation): when unsure they are taken as counted. */
+function returnCounted(shelf: ShelfState, at: number): boolean {
+  const pad = shelfTimePadMs(at);
+  if (at < shelf.trackedSince - pad) return false;
+  return !(shelf.lostWindows ?? []).some(([from, to]) => at - pad >= from && at + pad <= to);
+}
+
+function withUnseen(shelf: ShelfState, unseenSales: number): ShelfState {
+  if (unseenSales === shelf.unseenSales) return shelf;
+  return { ...shelf, unseenSales, ...(unseenSales <= 0 ? { unseenSince: undefined } : {}) };
+}
+
+/**
+ * An order of the mall's own, now read: its units are no longer unseen. Only sales the shelf readings
+ * counted are taken off (see saleCounted).
  */
 export function ownOrderRead(shelf: ShelfState, units: number, happenedAt: number): ShelfState {
-  if (happenedAt < shelf.trackedSince) return shelf;
-  const unseenSales = shelf.unseenSales - units;
-  return { ...shelf, unseenSales, ...(unseenSales <= 0 ? { unseenSince: undefined } : {}) };
+  return saleCounted(shelf, happenedAt) ? withUnseen(shelf, shelf.unseenSales - units) : shelf;
+}
+
+/** A cancellation of an order we had counted as sold, now read: the units it gave back are accounted for. */
+export function ownCancellationRead(shelf: ShelfState, units: number, cancelledAt: number): ShelfState {
+  return returnCounted(shelf, cancelledAt) ? withUnseen(shelf, shelf.unseenSales + units) : shelf;
+}
+
+/**
+ * An order first read already cancelled (Amazon shows orders two minutes late; buyers cancel sooner):
+ * its sale and its return both touched the shelf, and a push of ours may have overwritten either. What
+ * the readings counted of each is undone; without this a return our push overwrote left its sale
+ * counted as unseen until it expired.
+ */
+export function ownCancelledOrderRead(shelf: ShelfState, units: number, orderedAt: number, cancelledAt: number): ShelfState {
+  return ownCancellationRead(ownOrderRead(shelf, units, orderedAt), units, cancelledAt);
+}
+
+/** Records that a push overwrote the shelf between `from` (the read before it) and `to` (its landing). */
+export function withLostWindow(shelf: ShelfState, from: number, to: number): ShelfState {
+  const kept = (shelf.lostWindows ?? []).filter(([, end]) => end >= to - LOST_WINDOW_KEEP_MS);
+  const { openSince: _closed, ...rest } = shelf;
+  return { ...rest, lostWindows: [...kept, [from, Math.max(from, to)] as [number, number]].slice(-MAX_LOST_WINDOWS) };
 }
 
 const BASELINE_CURSOR = (mall: string) => `shelfBaseline:${mall}`;
@@ -106,7 +174,7 @@ export const BASELINE_BATCH = 200;
  * not tell a sale made since the last sync from a number that was always there. Done once per listing;
  * listings added later start at their first push.
  */
-export async function followNewShelves(db: CatalogDb, mall: MallId, adapter: Pick<MallAdapter, 'readStock'>, now: number): Promise<number> {
+export async function followNewShelves(db: CatalogDb, mall: MallId, adapter: Pick<MallAdapter, 'readStock'>, now: () => number): Promise<number> {
   const state = (await db.settings.get(BASELINE_CURSOR(mall)))?.value as { after: string; done?: boolean } | undefined;
   if (state?.done) return 0;
   const after = state?.after ?? '';
@@ -122,12 +190,14 @@ export async function followNewShelves(db: CatalogDb, mall: MallId, adapter: Pic
   const untracked = batch.filter((l) => l.active && !l.shelf);
   const readings = untracked.length > 0 ? await adapter.readStock(untracked) : [];
   const shown = new Map(readings.map((r) => [r.listingId, r.quantity]));
+  // Taken after the answer: a sale during the read is then never taken off a count it was not in.
+  const readAt = now();
   await db.transaction('rw', db.listings, db.settings, async () => {
     for (const listing of untracked) {
       const quantity = shown.get(listing.id);
       if (quantity === undefined) continue;
       const row = await db.listings.get(listing.id);
-      if (row && !row.shelf) await db.listings.update(listing.id, { shelf: { lastSet: quantity, unseenSales: 0, trackedSince: now } });
+      if (row && !row.shelf) await db.listings.update(listing.id, { shelf: { lastSet: quantity, unseenSales: 0, trackedSince: readAt } });
     }
     await db.settings.put({ key: BASELINE_CURSOR(mall), value: { after: batch[batch.length - 1]!.skuCode } });
   });

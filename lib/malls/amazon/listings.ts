@@ -240,7 +240,8 @@ export class ListingsApi {
       return pool(updates, PATCH_CONCURRENCY, async (u) => {
         const result = await this.patch(u.key, u.sku, patchesFor(u));
         onProgress?.({ done: ++done, total: updates.length });
-        return result;
+        // The moment this listing changed, not the batch's end: the shelf guard tells its sales by it.
+        return result.ok ? { ...result, at: this.cfg.now() } : result;
       });
     }
     const guessed = new Set(updates.filter((u) => !this.productTypes.has(u.sku)).map((u) => u.sku));

@@ -45,7 +45,8 @@ describe('pushStock', () => {
     const progress: number[] = [];
     const pushes = LISTINGS.slice(0, 12).map((listing, i) => ({ listing, quantity: i }));
     const results = await t.adapter.pushStock(pushes, (p) => progress.push(p.done));
-    expect(results).toEqual(pushes.map((p) => ({ key: p.listing.id, ok: true })));
+    // Each item says when it landed: the shelf guard tells sales our patch overwrote by it.
+    expect(results).toEqual(pushes.map((p) => ({ key: p.listing.id, ok: true, at: expect.any(Number) })));
     expect(t.count('patchListingsItem')).toBe(12);
     expect(t.count('createFeed')).toBe(0);
     const shown = sim.sim.shownStock();
@@ -119,7 +120,7 @@ describe('pushStock', () => {
     const results = await t.adapter.pushStock(pushes);
     expect(results[0]).toMatchObject({ ok: false, error: { kind: 'invalid-request', field: 'quantity' } });
     expect(results[1]).toMatchObject({ ok: false, error: { kind: 'invalid-request' } });
-    expect(results[2]).toEqual({ key: LISTINGS[2]!.id, ok: true });
+    expect(results[2]).toEqual({ key: LISTINGS[2]!.id, ok: true, at: expect.any(Number) });
     expect(t.count('patchListingsItem')).toBe(1);
   });
 
@@ -133,7 +134,7 @@ describe('pushStock', () => {
       { listing: LISTINGS[1]!, quantity: 1 },
     ]);
     expect(results[0]).toMatchObject({ key: 'amazon:GHOST', ok: false, error: { kind: 'not-found' } });
-    expect(results[1]).toEqual({ key: LISTINGS[1]!.id, ok: true });
+    expect(results[1]).toEqual({ key: LISTINGS[1]!.id, ok: true, at: expect.any(Number) });
     expect(s.problems).toEqual([]);
   });
 
@@ -142,7 +143,7 @@ describe('pushStock', () => {
     strict.seed(SEED.slice(0, 4));
     const s = makeAdapter(strict.url, { config: { patchThreshold: 2 } });
     const patchTypes = () => s.log.filter((e) => e.op === 'patchListingsItem').map((e) => JSON.parse(e.body ?? '{}').productType);
-    expect(await s.adapter.pushStock([{ listing: LISTINGS[0]!, quantity: 9 }])).toEqual([{ key: LISTINGS[0]!.id, ok: true }]);
+    expect(await s.adapter.pushStock([{ listing: LISTINGS[0]!, quantity: 9 }])).toEqual([{ key: LISTINGS[0]!.id, ok: true, at: expect.any(Number) }]);
     expect(patchTypes()).toEqual(['PRODUCT', 'SHIRT']);
     expect(strict.sim.shownStock().get(LISTINGS[0]!.skuCode)).toBe(9);
     await s.adapter.pushStock([{ listing: LISTINGS[0]!, quantity: 8 }]);
@@ -203,7 +204,7 @@ describe('readStock, setLeadTime, upsertItem', () => {
       { listing: LISTINGS[0]!, days: 5 },
       { listing: LISTINGS[1]!, days: -2 },
     ]);
-    expect(results[0]).toEqual({ key: LISTINGS[0]!.id, ok: true });
+    expect(results[0]).toEqual({ key: LISTINGS[0]!.id, ok: true, at: expect.any(Number) });
     expect(results[1]).toMatchObject({ ok: false, error: { field: 'lead_time_to_ship_max_days' } });
     expect(sim.sim.listing(LISTINGS[0]!.amazon.sellerSku)?.attributes.fulfillment_availability?.[0]).toEqual({
       fulfillment_channel_code: 'DEFAULT',

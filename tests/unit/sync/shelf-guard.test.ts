@@ -3,65 +3,108 @@ import { resetCatalogDbForTests, type CatalogDb } from '@/lib/catalog/db';
 import type { Listing } from '@/lib/catalog/schemas';
 import { runSyncCycle } from '@/lib/sync/cycle';
 import { applyMovements } from '@/lib/sync/ledger';
+import { applyOrderMovements } from '@/lib/sync/orders';
 import { planStockPushes } from '@/lib/sync/plan';
 import { drainStockOutbox, SHELF_REREAD_MS } from '@/lib/sync/outbox';
-import { followNewShelves, guardedQuantity, mergeConfirmedShelf, ownOrderRead, UNSEEN_SALES_EXPIRE_MS } from '@/lib/sync/shelf-guard';
+import { followNewShelves, guardedQuantity, LOST_WINDOW_KEEP_MS, mergeConfirmedShelf, ownCancellationRead, ownCancelledOrderRead, ownOrderRead, UNSEEN_SALES_EXPIRE_MS, withLostWindow } from '@/lib/sync/shelf-guard';
 import { FakeMall } from './fake-mall';
 import { MallError } from '@/lib/malls/errors';
 
+// Times as the malls give them: milliseconds from the simulator, whole seconds from the real APIs.
+const T = 1_764_000_000_000;
+
 describe('the shelf guard (pure)', () => {
   it('first look: our number stands and the shelf is followed from then on', () => {
-    expect(guardedQuantity({}, 5, 5, 100)).toEqual({ quantity: 5, shelf: { lastSet: 5, unseenSales: 0, trackedSince: 100 } });
+    expect(guardedQuantity({}, 5, 5, T)).toEqual({ quantity: 5, shelf: { lastSet: 5, unseenSales: 0, trackedSince: T } });
   });
 
   it('a sale the mall made that we have not read stays sold; reading its order ends the count', () => {
-    const shelf = { lastSet: 4, unseenSales: 0, trackedSince: 0 };
+    const shelf = { lastSet: 4, unseenSales: 0, trackedSince: T };
     // The mall sold 2 (shelf 4 → 2); another mall sold 1 (our number 3).
-    const push = guardedQuantity({ shelf }, 3, 2, 1_000);
+    const push = guardedQuantity({ shelf }, 3, 2, T + 60_000);
     expect(push.quantity).toBe(1);
-    expect(push.shelf).toEqual({ lastSet: 1, unseenSales: 2, unseenSince: 1_000, trackedSince: 0 });
+    expect(push.shelf).toEqual({ lastSet: 1, unseenSales: 2, unseenSince: T + 60_000, trackedSince: T });
     // Its order is read: our number drops to 1 by itself, and the 2 units are no longer unseen.
-    const read = ownOrderRead(push.shelf, 2, 500);
+    const read = ownOrderRead(push.shelf, 2, T + 30_123);
     expect(read.unseenSales).toBe(0);
-    expect(guardedQuantity({ shelf: read }, 1, 1, 2_000).quantity).toBe(1);
+    expect(guardedQuantity({ shelf: read }, 1, 1, T + 200_000).quantity).toBe(1);
   });
 
   it('a cancellation on the mall gives units back; an order older than the tracking is not counted', () => {
-    const shelf = { lastSet: 3, unseenSales: 1, unseenSince: 10, trackedSince: 5 };
+    const shelf = { lastSet: 3, unseenSales: 1, unseenSince: T + 10_000, trackedSince: T };
     // The buyer of the unseen unit cancelled: the shelf went back up.
-    const push = guardedQuantity({ shelf }, 3, 4, 20);
+    const push = guardedQuantity({ shelf }, 3, 4, T + 20_000);
     expect(push.quantity).toBe(3);
     expect(push.shelf.unseenSales).toBe(0);
-    expect(ownOrderRead(push.shelf, 2, 4)).toBe(push.shelf);
+    expect(ownOrderRead(push.shelf, 2, T - 4_000)).toBe(push.shelf);
+  });
+
+  it('a sale a second before tracking began, in whole seconds, may have been on the first reading: not taken off', () => {
+    const shelf = { lastSet: 4, unseenSales: 0, trackedSince: T + 500 };
+    expect(ownOrderRead(shelf, 1, T).unseenSales).toBe(0); // 12:00:00 could be 12:00:00.9
+    expect(ownOrderRead(shelf, 1, T + 2_000).unseenSales).toBe(-1); // surely after: its drop will show
   });
 
   it('an unseen count no order explains is dropped after a while (someone edited the shelf by hand)', () => {
-    const shelf = { lastSet: 5, unseenSales: 2, unseenSince: 0, trackedSince: 0 };
-    expect(guardedQuantity({ shelf }, 5, 5, 1_000).quantity).toBe(3);
-    expect(guardedQuantity({ shelf }, 5, 5, UNSEEN_SALES_EXPIRE_MS + 1).quantity).toBe(5);
+    const shelf = { lastSet: 5, unseenSales: 2, unseenSince: T, trackedSince: T };
+    expect(guardedQuantity({ shelf }, 5, 5, T + 1_000).quantity).toBe(3);
+    expect(guardedQuantity({ shelf }, 5, 5, T + UNSEEN_SALES_EXPIRE_MS + 1).quantity).toBe(5);
   });
 
   it('after a push with no answer only what is sold whichever number the shelf held counts as sold', () => {
-    const shelf = { lastSet: 5, unseenSales: 1, unseenSince: 0, trackedSince: 0, inFlight: 3 };
+    const shelf = { lastSet: 5, unseenSales: 1, unseenSince: T, trackedSince: T, inFlight: 3 };
     // The mall shows 3: our push landed and nothing sold (not two sales).
-    expect(guardedQuantity({ shelf }, 4, 3, 10)).toMatchObject({ quantity: 3, shelf: { unseenSales: 1 } });
+    expect(guardedQuantity({ shelf }, 4, 3, T + 10)).toMatchObject({ quantity: 3, shelf: { unseenSales: 1 } });
     // It shows 1: two sold whichever it was.
-    expect(guardedQuantity({ shelf }, 4, 1, 10)).toMatchObject({ quantity: 1, shelf: { unseenSales: 3 } });
+    expect(guardedQuantity({ shelf }, 4, 1, T + 10)).toMatchObject({ quantity: 1, shelf: { unseenSales: 3 } });
     // It shows 4: between the two, nothing can be said; nothing counted.
-    expect(guardedQuantity({ shelf }, 4, 4, 10).shelf.unseenSales).toBe(1);
+    expect(guardedQuantity({ shelf }, 4, 4, T + 10).shelf.unseenSales).toBe(1);
   });
 
   it('an order read while the push was in flight is not lost when the push is confirmed', () => {
-    const looked = { lastSet: 4, unseenSales: 0, trackedSince: 0 };
-    const confirmed = guardedQuantity({ shelf: looked }, 3, 2, 10).shelf; // 2 unseen
+    const looked = { lastSet: 4, unseenSales: 0, trackedSince: T };
+    const confirmed = guardedQuantity({ shelf: looked }, 3, 2, T + 10_000).shelf; // 2 unseen
     // Meanwhile the read lane read that order (−2) and the push wrote down its number in flight.
-    const now = { ...ownOrderRead(looked, 2, 5), inFlight: 1 };
-    expect(mergeConfirmedShelf(now, looked, confirmed)).toEqual({ lastSet: 1, unseenSales: 0, unseenSince: undefined, trackedSince: 0 });
+    const now = { ...ownOrderRead(looked, 2, T + 5_321), inFlight: 1 };
+    expect(mergeConfirmedShelf(now, looked, confirmed)).toEqual({ lastSet: 1, unseenSales: 0, unseenSince: undefined, trackedSince: T });
   });
 
   it('a shelf the mall does not report is not followed: our number stands', () => {
-    const shelf = { lastSet: 4, unseenSales: 2, unseenSince: 0, trackedSince: 0 };
-    expect(guardedQuantity({ shelf }, 6, undefined, 10)).toEqual({ quantity: 6, shelf: { lastSet: 6, unseenSales: 0, trackedSince: 10 } });
+    const shelf = { lastSet: 4, unseenSales: 2, unseenSince: T, trackedSince: T };
+    expect(guardedQuantity({ shelf }, 6, undefined, T + 10)).toEqual({ quantity: 6, shelf: { lastSet: 6, unseenSales: 0, trackedSince: T + 10 } });
+  });
+
+  it('a sale our push overwrote never showed on the shelf: reading its order takes nothing off', () => {
+    // Read at +10 s (4), push of 3 landed at +12 s; the mall sold 1 at +11 s in between, overwritten.
+    const shelf = withLostWindow({ lastSet: 3, unseenSales: 0, trackedSince: T }, T + 10_000, T + 12_000);
+    expect(ownOrderRead(shelf, 1, T + 11_042)).toBe(shelf);
+    // A sale after the landing did show (or will): its order ends its count as usual.
+    expect(ownOrderRead(shelf, 1, T + 15_042).unseenSales).toBe(-1);
+    // While a push is on its way nothing can be said of a sale made since the read before it.
+    expect(ownOrderRead({ ...shelf, openSince: T + 20_000, inFlight: 2 }, 1, T + 21_042).unseenSales).toBe(0);
+  });
+
+  it('an order first read already cancelled undoes what the shelf readings counted of it', () => {
+    const base = { lastSet: 4, unseenSales: 0, trackedSince: T };
+    // Sold at +10 s (seen: shelf 4 → 3, one unseen), cancelled at +40 s (seen: back to 4, none unseen).
+    const bothSeen = guardedQuantity({ shelf: guardedQuantity({ shelf: base }, 4, 3, T + 20_000).shelf }, 3, 4, T + 50_000).shelf;
+    expect(bothSeen.unseenSales).toBe(0);
+    expect(ownCancelledOrderRead(bothSeen, 1, T + 10_042, T + 40_042).unseenSales).toBe(0);
+    // The same sale, but the return came while a push of ours overwrote the shelf (+39 s … +41 s):
+    // the shelf never showed it, and without this the unit stayed held back until it expired.
+    const sold = guardedQuantity({ shelf: base }, 4, 3, T + 20_000).shelf; // one unseen, pushed 3
+    const overwritten = withLostWindow(sold, T + 39_000, T + 41_000);
+    expect(overwritten.unseenSales).toBe(1);
+    expect(ownCancelledOrderRead(overwritten, 1, T + 10_042, T + 40_042).unseenSales).toBe(0);
+    // A return we cannot place for sure (at the window's edge) is taken as seen: the worst is a unit held.
+    expect(ownCancellationRead(overwritten, 1, T + 39_100).unseenSales).toBe(2);
+  });
+
+  it('keeps a bounded list of recent lost windows', () => {
+    let shelf: ReturnType<typeof withLostWindow> = { lastSet: 1, unseenSales: 0, trackedSince: T };
+    for (let i = 0; i < 40; i += 1) shelf = withLostWindow(shelf, T + i * 60_000, T + i * 60_000 + 1_000);
+    expect(shelf.lostWindows!.length).toBeLessThanOrEqual(30);
+    expect(shelf.lostWindows!.every(([, to]) => to >= T + 39 * 60_000 - LOST_WINDOW_KEEP_MS)).toBe(true);
   });
 });
 
@@ -136,9 +179,9 @@ describe('pushing to a mall whose orders show late', () => {
   it('follows every shelf from the first cycles on, so a sale before the first push is still told apart', async () => {
     const amazon = Object.assign(new FakeMall('amazon'), { orderVisibilityLagMs: 120_000 });
     amazon.shown.set('amazon:tee', 4);
-    expect(await followNewShelves(db, 'amazon', amazon, 500)).toBe(1);
+    expect(await followNewShelves(db, 'amazon', amazon, () => 500)).toBe(1);
     expect((await db.listings.get('amazon:tee'))!.shelf).toEqual({ lastSet: 4, unseenSales: 0, trackedSince: 500 });
-    expect(await followNewShelves(db, 'amazon', amazon, 600)).toBe(0); // done, and remembered
+    expect(await followNewShelves(db, 'amazon', amazon, () => 600)).toBe(0); // done, and remembered
     // Amazon sells 2 (not readable yet), then Rakuten sells 1: the first push ever sends 1, not 3.
     amazon.shown.set('amazon:tee', 2);
     await applyMovements(db, [{ key: 'order:rakuten:R1:1', skuCode: 'tee', delta: -1, kind: 'order', at: 700 }]);
@@ -150,7 +193,7 @@ describe('pushing to a mall whose orders show late', () => {
   it('an answer lost after the push landed keeps the unseen count: the next push does not raise the shelf', async () => {
     const amazon = Object.assign(new FakeMall('amazon'), { orderVisibilityLagMs: 120_000 });
     amazon.shown.set('amazon:tee', 4);
-    await followNewShelves(db, 'amazon', amazon, 0);
+    await followNewShelves(db, 'amazon', amazon, () => 0);
     amazon.shown.set('amazon:tee', 2); // Amazon sold 2, unreadable for now
     await applyMovements(db, [{ key: 'order:rakuten:R1:1', skuCode: 'tee', delta: -1, kind: 'order', at: 10 }]);
     await planStockPushes(db, ['tee'], 10, 10, { originMall: 'rakuten' });
@@ -166,5 +209,75 @@ describe('pushing to a mall whose orders show late', () => {
     await drainStockOutbox(db, { amazon }, { now: () => 20 + 60_000 });
     expect(amazon.shown.get('amazon:tee')).toBe(1);
     expect((await db.listings.get('amazon:tee'))!.shelf).toMatchObject({ lastSet: 1, unseenSales: 2 });
+  });
+
+  /** A Rakuten sale at `at` whose push to Amazon reaches it 600 ms later; `meanwhile` happens 300 ms in. */
+  async function rakutenSalePushedToAmazon(amazon: FakeMall, clock: { now: number }, at: number, meanwhile: () => void): Promise<void> {
+    clock.now = at;
+    await applyMovements(db, [{ key: `order:rakuten:R${at}:1`, skuCode: 'tee', delta: -1, kind: 'order', at }]);
+    await planStockPushes(db, ['tee'], at, at, { originMall: 'rakuten' });
+    const push = amazon.pushStock.bind(amazon);
+    amazon.pushStock = async (pushes) => {
+      clock.now += 300;
+      meanwhile();
+      clock.now += 300;
+      return push(pushes);
+    };
+    await drainStockOutbox(db, { amazon }, { now: () => clock.now });
+    amazon.pushStock = push;
+  }
+
+  it('a sale our push overwrote is not taken off when its order is read, so the next unseen sale is still held', async () => {
+    const amazon = Object.assign(new FakeMall('amazon'), { orderVisibilityLagMs: 120_000 });
+    const clock = { now: T };
+    amazon.shown.set('amazon:tee', 4);
+    await followNewShelves(db, 'amazon', amazon, () => clock.now);
+    // Rakuten sells 1; while our push of 3 is on its way Amazon sells 1 too, and the push overwrites it.
+    await rakutenSalePushedToAmazon(amazon, clock, T + 10_000, () => {
+      amazon.addOrder('A1', [{ item: 'tee', qty: 1 }], clock.now);
+      amazon.shown.set('amazon:tee', 3);
+    });
+    expect(amazon.shown.get('amazon:tee')).toBe(3); // the sale was overwritten: that is what the next sync repairs
+    // Amazon's order becomes readable: stock 2, nothing taken off the unseen count (it never was on it).
+    clock.now = T + 140_000;
+    await runSyncCycle({ db, adapters: async () => ({ amazon }), now: () => clock.now, initialSince: () => T });
+    expect((await db.skus.get('tee'))!.stock).toBe(2);
+    expect((await db.listings.get('amazon:tee'))!.shelf!.unseenSales).toBe(0);
+    expect(amazon.shown.get('amazon:tee')).toBe(2);
+    // Amazon sells 1 more (not readable yet) and Rakuten 1: Amazon must show 0, not 1.
+    amazon.shown.set('amazon:tee', 1);
+    amazon.addOrder('A2', [{ item: 'tee', qty: 1 }], T + 150_000);
+    await rakutenSalePushedToAmazon(amazon, clock, T + 155_000, () => undefined);
+    expect(amazon.shown.get('amazon:tee')).toBe(0);
+  });
+
+  it('an Amazon order cancelled before it was readable, whose return a push overwrote, holds nothing back', async () => {
+    const amazon = Object.assign(new FakeMall('amazon'), { orderVisibilityLagMs: 120_000 });
+    const clock = { now: T };
+    amazon.shown.set('amazon:tee', 4);
+    await followNewShelves(db, 'amazon', amazon, () => clock.now);
+    // Amazon sells 1 (shelf 3), then Rakuten sells 1: the push reads 3, counts 1 unseen and sends 2.
+    amazon.addOrder('A1', [{ item: 'tee', qty: 1 }], T + 5_000);
+    amazon.shown.set('amazon:tee', 3);
+    await rakutenSalePushedToAmazon(amazon, clock, T + 10_000, () => {
+      // The Amazon buyer cancels while the push is on its way: the unit comes back, then is overwritten.
+      amazon.update('A1', 'cancelled', clock.now);
+      amazon.shown.set('amazon:tee', 4);
+    });
+    expect(amazon.shown.get('amazon:tee')).toBe(2);
+    expect((await db.listings.get('amazon:tee'))!.shelf!.unseenSales).toBe(1);
+    // The order shows up cancelled: its sale and its return are both accounted for, so Amazon gets 3
+    // now instead of after the unseen count expires.
+    clock.now = T + 140_000;
+    const deps = { db, adapters: async () => ({ amazon }), now: () => clock.now, initialSince: () => T };
+    await runSyncCycle(deps);
+    expect((await db.listings.get('amazon:tee'))!.shelf!.unseenSales).toBe(0);
+    expect((await db.skus.get('tee'))!.stock).toBe(3);
+    clock.now += 31_000;
+    await runSyncCycle(deps);
+    expect(amazon.shown.get('amazon:tee')).toBe(3);
+    // Reading the same cancelled order again changes nothing.
+    await applyOrderMovements(db, 'amazon', structuredClone(amazon.orders), undefined, clock.now);
+    expect((await db.listings.get('amazon:tee'))!.shelf!.unseenSales).toBe(0);
   });
 });
