@@ -116,7 +116,7 @@ export interface MallAdapter {
   readonly orderVisibilityLagMs?: number;
   /**
    * Whether pushes read the shelf first, so they never undo a sale of the mall's own that no order read
-   * has shown yet (lib/sync/shelf-guard.ts). Default: malls with an order visibility lag.
+   * has shown yet (lib/sync/shelf-guard.ts). Default: yes.
    */
   readonly guardsShelf?: boolean;
   testConnection(): Promise<ConnectionReport>;

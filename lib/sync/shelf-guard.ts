@@ -22,12 +22,12 @@ import type { MallAdapter } from '../malls/types';
 export const UNSEEN_SALES_EXPIRE_MS = 10 * 60_000;
 
 /**
- * Malls whose orders reach their API late (Amazon) are guarded unless they opt out. Rakuten's and
- * Yahoo's orders are readable at once; guarding them too is the next step, once order times with
- * whole seconds (both APIs) are matched against when a shelf started to be followed.
+ * Every mall is guarded unless its adapter opts out. Amazon shows orders two minutes late; Rakuten's and
+ * Yahoo's are readable at once but read every few seconds, and a push computed in between put a sale
+ * made meanwhile back on sale (the chaos run saw Yahoo sell those units twice).
  */
-export function guardsShelf(adapter: Pick<MallAdapter, 'guardsShelf' | 'orderVisibilityLagMs'>): boolean {
-  return adapter.guardsShelf ?? Boolean(adapter.orderVisibilityLagMs);
+export function guardsShelf(adapter: Pick<MallAdapter, 'guardsShelf'>): boolean {
+  return adapter.guardsShelf ?? true;
 }
 
 /** How long an unseen sale may wait for its order: the mall's lag and our poll interval, with room. */
@@ -95,13 +95,14 @@ export function mergeConfirmedShelf(now: ShelfState | undefined, looked: ShelfSt
   return { ...rest, unseenSales, ...(unseenSales <= 0 ? { unseenSince: undefined } : {}) };
 }
 
+/** How far apart a mall's clock and ours may be. */
+export const CLOCK_SKEW_MS = 250;
 /**
- * How far a mall's time for a sale or return may be from when it touched the shelf, on our clock: clocks
- * a little apart, and times given in whole seconds (Rakuten, Yahoo, Amazon's real answers) that may be
- * up to a second early. A time with milliseconds was not rounded.
+ * A time in whole seconds (Rakuten, Yahoo, Amazon's real answers) may stand for any moment of that
+ * second; one with milliseconds (the simulator's Amazon) was not rounded.
  */
-export function shelfTimePadMs(at: number): number {
-  return at % 1000 === 0 ? 1_250 : 250;
+function roundedBy(at: number): number {
+  return at % 1000 === 0 ? 999 : 0;
 }
 
 /** Lost windows older than this are forgotten: any order of theirs has long been read or expired. */
@@ -115,18 +116,25 @@ const MAX_LOST_WINDOWS = 24;
  * leaves a unit held back for a while rather than hiding a later sale.
  */
 function saleCounted(shelf: ShelfState, at: number): boolean {
-  const pad = shelfTimePadMs(at);
-  if (at < shelf.trackedSince + pad) return false;
-  if (shelf.openSince !== undefined && at + pad >= shelf.openSince) return false;
-  return !(shelf.lostWindows ?? []).some(([from, to]) => at + pad >= from && at - pad <= to);
+  // The sale happened somewhere in [at, at + rounded], give or take the clocks' skew.
+  const earliest = at - CLOCK_SKEW_MS;
+  const latest = at + roundedBy(at) + CLOCK_SKEW_MS;
+  if (earliest < shelf.trackedSince) return false;
+  if (shelf.openSince !== undefined && latest >= shelf.openSince) return false;
+  return !(shelf.lostWindows ?? []).some(([from, to]) => latest >= from && earliest <= to);
 }
 
 /** The same for units given back at `at` (a cancellation): when unsure they are taken as counted. */
 function returnCounted(shelf: ShelfState, at: number): boolean {
-  const pad = shelfTimePadMs(at);
-  if (at < shelf.trackedSince - pad) return false;
-  return !(shelf.lostWindows ?? []).some(([from, to]) => at - pad >= from && at + pad <= to);
+  const earliest = at - CLOCK_SKEW_MS;
+  const latest = at + roundedBy(at) + CLOCK_SKEW_MS;
+  // Surely before the first reading was asked for (its answer can take a few seconds).
+  if (latest < shelf.trackedSince - FIRST_READ_ALLOWANCE_MS) return false;
+  return !(shelf.lostWindows ?? []).some(([from, to]) => earliest >= from && latest <= to);
 }
+
+/** How long before its answer the first reading of a shelf may have been taken. */
+const FIRST_READ_ALLOWANCE_MS = 5_000;
 
 function withUnseen(shelf: ShelfState, unseenSales: number): ShelfState {
   if (unseenSales === shelf.unseenSales) return shelf;

@@ -1,6 +1,6 @@
 import { buildDemoShop } from '@/lib/demo/demo-shop';
 import type { DemoSim } from '../mall-sim/demo-sim';
-import { expect, test } from './fixtures';
+import { expect, patchCatalogRow, test } from './fixtures';
 import { ask, connectedDemoShop } from './mall-setup';
 
 /**
@@ -50,20 +50,7 @@ test('bulk stock edit with preview reaches every mall; alerts reach the webhook 
 
   // Give one SKU a low-stock threshold, then count its shelf at 1 with the bulk edit.
   const target = buildDemoShop().skus.find((s) => s.components.length === 0 && s.stock >= 5)!;
-  await context.serviceWorkers()[0]!.evaluate(async (code) => {
-    const open = indexedDB.open('ichigen-catalog');
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const tx = db.transaction('skus', 'readwrite');
-    const store = tx.objectStore('skus');
-    const get = store.get(code);
-    await new Promise((r) => (get.onsuccess = r));
-    store.put({ ...get.result, lowStockThreshold: 2 });
-    await new Promise((r) => (tx.oncomplete = r));
-    db.close();
-  }, target.code);
+  await patchCatalogRow(context, 'skus', target.code, { lowStockThreshold: 2 });
 
   await page.getByRole('button', { name: '在庫連携' }).click();
   const edit = page.getByTestId('bulk-stock');

@@ -50,6 +50,60 @@ export async function killServiceWorker(context: BrowserContext): Promise<void> 
 }
 
 /**
+ * Rows of the extension's own IndexedDB catalog, read inside its service worker: what the extension
+ * recorded, for a test to check or to explain a failure. `keys` picks rows by primary key (missing ones
+ * come back undefined), `index` + `equals` by an index; neither reads the whole store.
+ */
+export async function catalogRows<T>(context: BrowserContext, store: string, query: { keys?: string[]; index?: string; equals?: string } = {}): Promise<(T | undefined)[]> {
+  const sw = await serviceWorkerOf(context);
+  return sw.evaluate(
+    async ({ store, query }) => {
+      const open = indexedDB.open('ichigen-catalog');
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const objects = db.transaction(store, 'readonly').objectStore(store);
+      const request = <R,>(r: IDBRequest<R>) => new Promise<R>((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      try {
+        if (query.keys) return Promise.all(query.keys.map((k) => request(objects.get(k))));
+        if (query.index) return request(objects.index(query.index).getAll(query.equals));
+        return request(objects.getAll());
+      } finally {
+        db.close();
+      }
+    },
+    { store, query },
+  ) as Promise<(T | undefined)[]>;
+}
+
+/** Changes one row of the extension's catalog in place: test setup for what no screen edits yet. */
+export async function patchCatalogRow(context: BrowserContext, store: string, key: string, changes: Record<string, unknown>): Promise<void> {
+  const sw = await serviceWorkerOf(context);
+  await sw.evaluate(
+    async ({ store, key, changes }) => {
+      const open = indexedDB.open('ichigen-catalog');
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const tx = db.transaction(store, 'readwrite');
+      const objects = tx.objectStore(store);
+      const get = objects.get(key);
+      await new Promise((r) => (get.onsuccess = r));
+      if (get.result === undefined) throw new Error(`${store} has no row ${key}`);
+      objects.put({ ...get.result, ...changes });
+      await new Promise((r) => (tx.oncomplete = r));
+      db.close();
+    },
+    { store, key, changes },
+  );
+}
+
+/**
  * Runs `expression` inside the content script's isolated world of `page`, exactly where the content
  * script's own code runs (with its `chrome.runtime`), to send what a buggy or compromised script might.
  */

@@ -244,7 +244,7 @@ describe('lanes', () => {
       if (hang) await hung;
       return read(cursor);
     };
-    const deps = { db, lanes, adapters: async () => ({ rakuten, yahoo, amazon }), now: () => 1_000, initialSince: () => 0, readDeadlineMs: 5, readBudgetMs: 5, maxCycleWaitMs: 50 };
+    const deps = { db, lanes, adapters: async () => ({ rakuten, yahoo, amazon }), now: () => 1_000, initialSince: () => 0, readDeadlineMs: 5, readBudgetMs: 5, maxCycleWaitMs: 400 };
     await runSyncCycle(deps); // cursors set: no catching up, which waits for every mall
     hang = true;
     rakutenReads = 0;
