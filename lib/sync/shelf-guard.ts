@@ -60,13 +60,11 @@ export function guardedQuantity(listing: Pick<Listing, 'shelf'>, target: number,
   // a push whose outcome is unknown the shelf started from either number: count only what is sold
   // whichever it was (counting our own push as a sale would hide stock for nothing).
   const soldSincePush = before.inFlight === undefined ? before.lastSet - shown : soldEitherWay(before.lastSet, before.inFlight, shown);
-  let unseenSales = before.unseenSales + soldSincePush;
-  let unseenSince = soldSincePush > 0 ? now : before.unseenSince;
-  if (unseenSales <= 0) unseenSince = undefined;
-  if (unseenSales > 0 && unseenSince !== undefined && now - unseenSince > expireMs) {
-    unseenSales = 0;
-    unseenSince = undefined;
-  }
+  // A count either way that nothing explained in time is dropped before this reading adds to it: units
+  // held back for nothing, or (below zero) a count that would let the next unseen sale through.
+  const expired = before.unseenSales !== 0 && before.unseenSince !== undefined && now - before.unseenSince > expireMs;
+  const unseenSales = (expired ? 0 : before.unseenSales) + soldSincePush;
+  const unseenSince = unseenSales === 0 ? undefined : soldSincePush !== 0 || expired ? now : (before.unseenSince ?? now);
   const quantity = Math.max(0, target - Math.max(0, unseenSales));
   // A push whose landing we never heard of overwrote the shelf at some moment up to this reading.
   const lostWindows = before.openSince !== undefined ? withLostWindow(before, before.openSince, now).lostWindows : before.lostWindows;
@@ -92,7 +90,7 @@ export function mergeConfirmedShelf(now: ShelfState | undefined, looked: ShelfSt
   const readMeanwhile = now.unseenSales - looked.unseenSales;
   const unseenSales = confirmed.unseenSales + readMeanwhile;
   const { inFlight: _done, openSince: _closed, ...rest } = confirmed;
-  return { ...rest, unseenSales, ...(unseenSales <= 0 ? { unseenSince: undefined } : {}) };
+  return { ...rest, unseenSales, ...(unseenSales === 0 ? { unseenSince: undefined } : {}) };
 }
 
 /** How far apart a mall's clock and ours may be. */
@@ -138,7 +136,7 @@ const FIRST_READ_ALLOWANCE_MS = 5_000;
 
 function withUnseen(shelf: ShelfState, unseenSales: number): ShelfState {
   if (unseenSales === shelf.unseenSales) return shelf;
-  return { ...shelf, unseenSales, ...(unseenSales <= 0 ? { unseenSince: undefined } : {}) };
+  return { ...shelf, unseenSales, ...(unseenSales === 0 ? { unseenSince: undefined } : {}) };
 }
 
 /**

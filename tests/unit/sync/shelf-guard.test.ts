@@ -51,6 +51,17 @@ describe('the shelf guard (pure)', () => {
     expect(guardedQuantity({ shelf }, 5, 5, T + UNSEEN_SALES_EXPIRE_MS + 1).quantity).toBe(5);
   });
 
+  it('a count below zero nothing explains expires too, so it cannot let a later unseen sale through for good', () => {
+    // The shelf went up by 1 (a return) and no cancellation ever came to explain it.
+    const risen = guardedQuantity({ shelf: { lastSet: 4, unseenSales: 0, trackedSince: T } }, 4, 5, T + 1_000).shelf;
+    expect(risen).toMatchObject({ unseenSales: -1, unseenSince: T + 1_000 });
+    // Within the expiry a sale the mall made (5 → 4) is hidden by it: our 4 would stand.
+    expect(guardedQuantity({ shelf: risen }, 4, 3, T + 60_000).quantity).toBe(4);
+    // After it, the same sale is held back again.
+    expect(guardedQuantity({ shelf: { ...risen, lastSet: 4 } }, 4, 4, T + UNSEEN_SALES_EXPIRE_MS + 2_000).shelf.unseenSales).toBe(0);
+    expect(guardedQuantity({ shelf: { ...risen, lastSet: 4, unseenSince: T + 1_000 } }, 4, 3, T + UNSEEN_SALES_EXPIRE_MS + 2_000).quantity).toBe(3);
+  });
+
   it('after a push with no answer only what is sold whichever number the shelf held counts as sold', () => {
     const shelf = { lastSet: 5, unseenSales: 1, unseenSince: T, trackedSince: T, inFlight: 3 };
     // The mall shows 3: our push landed and nothing sold (not two sales).
