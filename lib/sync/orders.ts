@@ -109,9 +109,9 @@ export async function applyOrderMovements(
           const sold = await db.stockMovements.get(`order:${base}`);
           const shelf = listing.shelf;
           let next = shelf;
-          if (mallOrder.status !== 'cancelled' && !sold) next = ownOrderRead(shelf, line.quantity, mallOrder.orderedAt);
-          else if (mallOrder.status === 'cancelled' && sold && !(await db.stockMovements.get(`cancel:${base}`))) next = ownCancellationRead(shelf, line.quantity, mallOrder.updatedAt);
-          else if (mallOrder.status === 'cancelled' && !sold && !existing) next = ownCancelledOrderRead(shelf, line.quantity, mallOrder.orderedAt, mallOrder.updatedAt);
+          if (mallOrder.status !== 'cancelled' && !sold) next = ownOrderRead(shelf, line.quantity, mallOrder.orderedAt, now);
+          else if (mallOrder.status === 'cancelled' && sold && !(await db.stockMovements.get(`cancel:${base}`))) next = ownCancellationRead(shelf, line.quantity, mallOrder.updatedAt, now);
+          else if (mallOrder.status === 'cancelled' && !sold && !existing) next = ownCancelledOrderRead(shelf, line.quantity, mallOrder.orderedAt, mallOrder.updatedAt, now);
           if (next !== shelf) {
             await db.listings.update(listing.id, { shelf: next });
             listing.shelf = next;

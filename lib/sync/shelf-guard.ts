@@ -89,8 +89,9 @@ export function mergeConfirmedShelf(now: ShelfState | undefined, looked: ShelfSt
   if (!now || !looked) return confirmed;
   const readMeanwhile = now.unseenSales - looked.unseenSales;
   const unseenSales = confirmed.unseenSales + readMeanwhile;
-  const { inFlight: _done, openSince: _closed, ...rest } = confirmed;
-  return { ...rest, unseenSales, ...(unseenSales === 0 ? { unseenSince: undefined } : {}) };
+  const { inFlight: _done, openSince: _closed, unseenSince: _since, ...rest } = confirmed;
+  const unseenSince = unseenSales === 0 ? undefined : (confirmed.unseenSince ?? now.unseenSince);
+  return { ...rest, unseenSales, ...(unseenSince !== undefined ? { unseenSince } : {}) };
 }
 
 /** How far apart a mall's clock and ours may be. */
@@ -134,22 +135,24 @@ function returnCounted(shelf: ShelfState, at: number): boolean {
 /** How long before its answer the first reading of a shelf may have been taken. */
 const FIRST_READ_ALLOWANCE_MS = 5_000;
 
-function withUnseen(shelf: ShelfState, unseenSales: number): ShelfState {
+/** `now`: when the count changed; a count that was zero starts its expiry from then. */
+function withUnseen(shelf: ShelfState, unseenSales: number, now: number): ShelfState {
   if (unseenSales === shelf.unseenSales) return shelf;
-  return { ...shelf, unseenSales, ...(unseenSales === 0 ? { unseenSince: undefined } : {}) };
+  if (unseenSales === 0) return { ...shelf, unseenSales, unseenSince: undefined };
+  return { ...shelf, unseenSales, unseenSince: shelf.unseenSales === 0 || shelf.unseenSince === undefined ? now : shelf.unseenSince };
 }
 
 /**
  * An order of the mall's own, now read: its units are no longer unseen. Only sales the shelf readings
  * counted are taken off (see saleCounted).
  */
-export function ownOrderRead(shelf: ShelfState, units: number, happenedAt: number): ShelfState {
-  return saleCounted(shelf, happenedAt) ? withUnseen(shelf, shelf.unseenSales - units) : shelf;
+export function ownOrderRead(shelf: ShelfState, units: number, happenedAt: number, now = happenedAt): ShelfState {
+  return saleCounted(shelf, happenedAt) ? withUnseen(shelf, shelf.unseenSales - units, now) : shelf;
 }
 
 /** A cancellation of an order we had counted as sold, now read: the units it gave back are accounted for. */
-export function ownCancellationRead(shelf: ShelfState, units: number, cancelledAt: number): ShelfState {
-  return returnCounted(shelf, cancelledAt) ? withUnseen(shelf, shelf.unseenSales + units) : shelf;
+export function ownCancellationRead(shelf: ShelfState, units: number, cancelledAt: number, now = cancelledAt): ShelfState {
+  return returnCounted(shelf, cancelledAt) ? withUnseen(shelf, shelf.unseenSales + units, now) : shelf;
 }
 
 /**
@@ -158,8 +161,8 @@ export function ownCancellationRead(shelf: ShelfState, units: number, cancelledA
  * the readings counted of each is undone; without this a return our push overwrote left its sale
  * counted as unseen until it expired.
  */
-export function ownCancelledOrderRead(shelf: ShelfState, units: number, orderedAt: number, cancelledAt: number): ShelfState {
-  return ownCancellationRead(ownOrderRead(shelf, units, orderedAt), units, cancelledAt);
+export function ownCancelledOrderRead(shelf: ShelfState, units: number, orderedAt: number, cancelledAt: number, now = cancelledAt): ShelfState {
+  return ownCancellationRead(ownOrderRead(shelf, units, orderedAt, now), units, cancelledAt, now);
 }
 
 /** Records that a push overwrote the shelf between `from` (the read before it) and `to` (its landing). */

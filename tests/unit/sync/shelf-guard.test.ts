@@ -62,6 +62,18 @@ describe('the shelf guard (pure)', () => {
     expect(guardedQuantity({ shelf: { ...risen, lastSet: 4, unseenSince: T + 1_000 } }, 4, 3, T + UNSEEN_SALES_EXPIRE_MS + 2_000).quantity).toBe(3);
   });
 
+  it('a count an order read starts is timed from that read, and survives a push confirmed meanwhile', () => {
+    const shelf = { lastSet: 4, unseenSales: 0, trackedSince: T };
+    // A return we could not place for sure is taken as seen on the shelf: one unit held from now on.
+    const read = ownCancellationRead(shelf, 1, T + 5_042, T + 60_000);
+    expect(read).toMatchObject({ unseenSales: 1, unseenSince: T + 60_000 });
+    // A push looked at the shelf before that read and is confirmed after it: the count keeps its time.
+    const confirmed = guardedQuantity({ shelf }, 4, 4, T + 50_000).shelf;
+    expect(mergeConfirmedShelf(read, shelf, confirmed)).toMatchObject({ unseenSales: 1, unseenSince: T + 60_000 });
+    expect(guardedQuantity({ shelf: read }, 4, 4, T + 60_000 + UNSEEN_SALES_EXPIRE_MS - 1).quantity).toBe(3);
+    expect(guardedQuantity({ shelf: read }, 4, 4, T + 60_000 + UNSEEN_SALES_EXPIRE_MS + 1).quantity).toBe(4);
+  });
+
   it('after a push with no answer only what is sold whichever number the shelf held counts as sold', () => {
     const shelf = { lastSet: 5, unseenSales: 1, unseenSince: T, trackedSince: T, inFlight: 3 };
     // The mall shows 3: our push landed and nothing sold (not two sales).
