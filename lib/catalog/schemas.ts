@@ -85,6 +85,13 @@ const listingBase = z.object({
       openSince: timestamp.optional(),
       /** Spans in which our pushes overwrote the shelf: sales and returns in them never showed on it. */
       lostWindows: z.array(z.tuple([timestamp, timestamp])).optional(),
+      /** The last reading of the shelf: when it was asked for and when it answered. */
+      lastRead: z.tuple([timestamp, timestamp]).optional(),
+      /**
+       * Order reads of the mall's own sales (units < 0) and returns (> 0) not yet matched with a reading
+       * that saw them; `key` is the movement's, so one is never counted twice.
+       */
+      explained: z.array(z.object({ key: z.string(), kind: z.enum(['sale', 'return']), at: timestamp, units: z.number().int() })).optional(),
     })
     .optional(),
   active: z.boolean().default(true),
@@ -199,6 +206,10 @@ export const syncCursorSchema = z.object({
   /** Opaque to everything but the mall adapter (a timestamp, a NextToken …). */
   cursor: z.string(),
   updatedAt: timestamp,
+  /** When the current run of pages that ends caught up began (undefined between runs). */
+  passStartedAt: timestamp.optional(),
+  /** The start of the last run of pages that ended caught up: every order placed before it was read. */
+  explainedThrough: timestamp.optional(),
 });
 export type SyncCursor = z.infer<typeof syncCursorSchema>;
 

@@ -1,7 +1,7 @@
 import { ownCancellationRead, ownCancelledOrderRead, ownOrderRead } from './shelf-guard';
 import type { CatalogDb } from '../catalog/db';
 import { matchListing, normaliseExternalItemId } from '../catalog/listing-ref';
-import type { Customer, Listing, MallId, Order, OrderLine, StockMovement } from '../catalog/schemas';
+import type { Customer, Listing, MallId, Order, OrderLine, StockMovement, SyncCursor } from '../catalog/schemas';
 import type { MallOrder } from '../malls/types';
 import { applyMovementsDetailed } from './ledger';
 import { expandSetLine } from './sets';
@@ -41,7 +41,7 @@ export async function applyOrderMovements(
   db: CatalogDb,
   mall: MallId,
   orders: MallOrder[],
-  cursor: { id: string; value: string } | undefined,
+  cursor: { id: string; value: string; readState?: Pick<SyncCursor, 'passStartedAt' | 'explainedThrough'> } | undefined,
   now = Date.now(),
 ): Promise<OrdersApplied> {
   return db.transaction('rw', [db.orders, db.orderLines, db.customers, db.listings, db.skus, db.stockMovements, db.syncCursors], async () => {
@@ -109,9 +109,9 @@ export async function applyOrderMovements(
           const sold = await db.stockMovements.get(`order:${base}`);
           const shelf = listing.shelf;
           let next = shelf;
-          if (mallOrder.status !== 'cancelled' && !sold) next = ownOrderRead(shelf, line.quantity, mallOrder.orderedAt, now);
-          else if (mallOrder.status === 'cancelled' && sold && !(await db.stockMovements.get(`cancel:${base}`))) next = ownCancellationRead(shelf, line.quantity, mallOrder.updatedAt, now);
-          else if (mallOrder.status === 'cancelled' && !sold && !existing) next = ownCancelledOrderRead(shelf, line.quantity, mallOrder.orderedAt, mallOrder.updatedAt, now);
+          if (mallOrder.status !== 'cancelled' && !sold) next = ownOrderRead(shelf, `order:${base}`, line.quantity, mallOrder.orderedAt, now);
+          else if (mallOrder.status === 'cancelled' && sold && !(await db.stockMovements.get(`cancel:${base}`))) next = ownCancellationRead(shelf, `cancel:${base}`, line.quantity, mallOrder.updatedAt, now);
+          else if (mallOrder.status === 'cancelled' && !sold && !existing) next = ownCancelledOrderRead(shelf, base, line.quantity, mallOrder.orderedAt, mallOrder.updatedAt, now);
           if (next !== shelf) {
             await db.listings.update(listing.id, { shelf: next });
             listing.shelf = next;
@@ -137,7 +137,7 @@ export async function applyOrderMovements(
     result.movementsApplied = applied.outcomes.filter((o) => o.applied).length;
     for (const listingId of ownShelvesMoved.keys()) await db.listings.update(listingId, { lastPushedQuantity: undefined });
     result.changedSkus = [...new Set([...applied.changedSkus, ...ownShelvesMoved.values()])];
-    if (cursor) await db.syncCursors.put({ id: cursor.id, mall, cursor: cursor.value, updatedAt: now });
+    if (cursor) await db.syncCursors.put({ id: cursor.id, mall, cursor: cursor.value, updatedAt: now, ...cursor.readState });
     return result;
   });
 }

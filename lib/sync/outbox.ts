@@ -4,6 +4,7 @@ import { MallError } from '../malls/errors';
 import type { MallAdapter, StockPush } from '../malls/types';
 import type { ItemResult } from '../malls/errors';
 import { guardedQuantity, guardsShelf, mergeConfirmedShelf, unseenSalesExpiryMs, withLostWindow, type ShelfState } from './shelf-guard';
+import { ordersCursorId } from './cursors';
 import { isUrgentPush, planStockPushes, STOCK_PUSH_KIND, type StockPushPayload } from './plan';
 
 export interface DrainOptions {
@@ -146,6 +147,8 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
     let shelvesUnread = false;
     // From this moment until each push lands, a sale on the mall can be overwritten (shelf-guard.ts).
     const readStartedAt = now();
+    // Only a mall that shows its orders at once has read every order placed before its last caught-up read.
+    const explainedThrough = adapter.orderVisibilityLagMs ? undefined : (await db.syncCursors.get(ordersCursorId(mall)))?.explainedThrough;
     if (guardsShelf(adapter)) {
       const readable = listings.filter((l): l is Listing => l !== undefined);
       shown = await adapter
@@ -173,7 +176,7 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
         return;
       }
       const onShelf = shown.get(listing.id);
-      const guarded = guardedQuantity(listing, target, onShelf, now(), unseenSalesExpiryMs(adapter));
+      const guarded = guardedQuantity(listing, target, onShelf, now(), unseenSalesExpiryMs(adapter), { requestedAt: readStartedAt, ...(explainedThrough !== undefined ? { explainedThrough } : {}) });
       // A confirmation of the mall's own sale that its shelf already shows: nothing to send (Amazon's
       // patches are scarce). A push carrying another mall's sale always goes, restating the number.
       const unchanged = onShelf === guarded.quantity && !isUrgentPush(job.payload as StockPushPayload);

@@ -44,34 +44,96 @@ export interface GuardedQuantity {
   shelf: ShelfState;
 }
 
+type Explanation = NonNullable<ShelfState['explained']>[number];
+
+/** Sales the mall made that no order read has explained yet (below zero: returns not yet on its shelf). */
+export function unseenNow(shelf: ShelfState): number {
+  return shelf.unseenSales + (shelf.explained ?? []).reduce((n, e) => n + e.units, 0);
+}
+
+export interface ShelfReadingContext {
+  /** When the reading was asked for (the answer is `now`). */
+  requestedAt?: number;
+  /**
+   * Every order the mall took before this moment has been read (only for malls that show orders at
+   * once, from the start of the last order read that caught up): what the previous reading counted and
+   * no order explained is then no sale, and is dropped instead of holding units until it expires.
+   */
+  explainedThrough?: number;
+}
+
 /**
  * @param target our number for the listing (stock less buffer, or its allocation)
  * @param shown what the mall's shelf shows now, or undefined if the mall did not report it (a read
  *   that failed is not this case: then nothing is pushed to a followed shelf, see drainMallOutbox)
  */
-export function guardedQuantity(listing: Pick<Listing, 'shelf'>, target: number, shown: number | undefined, now: number, expireMs = UNSEEN_SALES_EXPIRE_MS): GuardedQuantity {
+export function guardedQuantity(
+  listing: Pick<Listing, 'shelf'>,
+  target: number,
+  shown: number | undefined,
+  now: number,
+  expireMs = UNSEEN_SALES_EXPIRE_MS,
+  reading: ShelfReadingContext = {},
+): GuardedQuantity {
   const before = listing.shelf;
+  const lastRead: [number, number] = [Math.min(reading.requestedAt ?? now, now), now];
   if (shown === undefined || !before) {
     // First look, or a shelf the mall did not report (not listed, "always available"): nothing to
     // compare with, so our number stands; from now on the shelf is followed if the mall reports it.
-    return { quantity: target, shelf: { lastSet: target, unseenSales: 0, trackedSince: now } };
+    return { quantity: target, shelf: { lastSet: target, unseenSales: 0, trackedSince: now, lastRead } };
   }
   // Sold (or, if negative, given back by a cancellation) on the mall itself since our last push. After
   // a push whose outcome is unknown the shelf started from either number: count only what is sold
   // whichever it was (counting our own push as a sale would hide stock for nothing).
   const soldSincePush = before.inFlight === undefined ? before.lastSet - shown : soldEitherWay(before.lastSet, before.inFlight, shown);
+
+  // Order reads that explain what the previous reading saw join its count; the rest wait for a reading.
+  const previous = before.lastRead;
+  const seenByPrevious = (e: Explanation) => previous !== undefined && seenBy(e, previous);
+  let carried = before.unseenSales + (before.explained ?? []).filter(seenByPrevious).reduce((n, e) => n + e.units, 0);
+  let waiting = (before.explained ?? []).filter((e) => !seenByPrevious(e));
+  // Every order placed up to the previous reading has been read: units it counted that nothing explains
+  // were no sale (a sale we could not place, see saleCounted). Only units held back are released; a
+  // count below zero may be a return whose cancellation is still to be read, and is left to expire.
+  if (carried > 0 && previous && reading.explainedThrough !== undefined && reading.explainedThrough >= previous[1] + CLOCK_SKEW_MS + 1000) carried = 0;
   // A count either way that nothing explained in time is dropped before this reading adds to it: units
   // held back for nothing, or (below zero) a count that would let the next unseen sale through.
-  const expired = before.unseenSales !== 0 && before.unseenSince !== undefined && now - before.unseenSince > expireMs;
-  const unseenSales = (expired ? 0 : before.unseenSales) + soldSincePush;
-  const unseenSince = unseenSales === 0 ? undefined : soldSincePush !== 0 || expired ? now : (before.unseenSince ?? now);
-  const quantity = Math.max(0, target - Math.max(0, unseenSales));
+  const expired = carried + sum(waiting) !== 0 && before.unseenSince !== undefined && now - before.unseenSince > expireMs;
+  if (expired) {
+    carried = 0;
+    waiting = [];
+  }
+  const unseenSales = carried + soldSincePush;
+  const unseen = unseenSales + sum(waiting);
+  const unseenSince = unseen === 0 ? undefined : soldSincePush !== 0 || expired || before.unseenSince === undefined ? now : before.unseenSince;
+  const quantity = Math.max(0, target - Math.max(0, unseen));
   // A push whose landing we never heard of overwrote the shelf at some moment up to this reading.
   const lostWindows = before.openSince !== undefined ? withLostWindow(before, before.openSince, now).lostWindows : before.lostWindows;
   return {
     quantity,
-    shelf: { lastSet: quantity, unseenSales, ...(unseenSince !== undefined ? { unseenSince } : {}), trackedSince: before.trackedSince, ...(lostWindows ? { lostWindows } : {}) },
+    shelf: {
+      lastSet: quantity,
+      unseenSales,
+      ...(unseenSince !== undefined ? { unseenSince } : {}),
+      trackedSince: before.trackedSince,
+      ...(lostWindows ? { lostWindows } : {}),
+      lastRead,
+      ...(waiting.length > 0 ? { explained: waiting } : {}),
+    },
   };
+}
+
+function sum(explained: Explanation[]): number {
+  return explained.reduce((n, e) => n + e.units, 0);
+}
+
+/**
+ * Whether a reading taken between `requested` and `answered` showed this sale or return. A sale is
+ * taken as shown unless it surely came after the answer, a return only if it surely came before the
+ * request: either way a wrong guess can only hold a unit back for a while.
+ */
+function seenBy(e: Explanation, [requested, answered]: [number, number]): boolean {
+  return e.kind === 'sale' ? e.at - CLOCK_SKEW_MS <= answered : e.at + roundedBy(e.at) + CLOCK_SKEW_MS < requested;
 }
 
 function soldEitherWay(a: number, b: number, shown: number): number {
@@ -82,16 +144,18 @@ function soldEitherWay(a: number, b: number, shown: number): number {
 
 /**
  * The shelf state to store once a push is confirmed, merged with the row as it is now: an order of the
- * mall's read while the push was in flight has changed `unseenSales` since `guardedQuantity` looked,
- * and that change must survive (the push's own change is applied as a difference).
+ * mall's read while the push was in flight has added an explanation since `guardedQuantity` looked, and
+ * it must survive.
  */
 export function mergeConfirmedShelf(now: ShelfState | undefined, looked: ShelfState | undefined, confirmed: ShelfState): ShelfState {
   if (!now || !looked) return confirmed;
-  const readMeanwhile = now.unseenSales - looked.unseenSales;
-  const unseenSales = confirmed.unseenSales + readMeanwhile;
-  const { inFlight: _done, openSince: _closed, unseenSince: _since, ...rest } = confirmed;
-  const unseenSince = unseenSales === 0 ? undefined : (confirmed.unseenSince ?? now.unseenSince);
-  return { ...rest, unseenSales, ...(unseenSince !== undefined ? { unseenSince } : {}) };
+  const known = new Set((looked.explained ?? []).map((e) => e.key));
+  const explained = [...(confirmed.explained ?? []), ...(now.explained ?? []).filter((e) => !known.has(e.key))];
+  const unseenSales = confirmed.unseenSales + (now.unseenSales - looked.unseenSales);
+  const { inFlight: _done, openSince: _closed, unseenSince: _since, explained: _explained, ...rest } = confirmed;
+  const merged: ShelfState = { ...rest, unseenSales, ...(explained.length > 0 ? { explained } : {}) };
+  const unseenSince = unseenNow(merged) === 0 ? undefined : (confirmed.unseenSince ?? now.unseenSince);
+  return { ...merged, ...(unseenSince !== undefined ? { unseenSince } : {}) };
 }
 
 /** How far apart a mall's clock and ours may be. */
@@ -135,24 +199,36 @@ function returnCounted(shelf: ShelfState, at: number): boolean {
 /** How long before its answer the first reading of a shelf may have been taken. */
 const FIRST_READ_ALLOWANCE_MS = 5_000;
 
-/** `now`: when the count changed; a count that was zero starts its expiry from then. */
-function withUnseen(shelf: ShelfState, unseenSales: number, now: number): ShelfState {
-  if (unseenSales === shelf.unseenSales) return shelf;
-  if (unseenSales === 0) return { ...shelf, unseenSales, unseenSince: undefined };
-  return { ...shelf, unseenSales, unseenSince: shelf.unseenSales === 0 || shelf.unseenSince === undefined ? now : shelf.unseenSince };
+/** Explanations kept at most per shelf; older ones join the count (their sum stays right). */
+const MAX_EXPLANATIONS = 100;
+
+/** Adds what an order read explains; `now`: when, so a count that was zero starts its expiry then. */
+function withExplanation(shelf: ShelfState, explanation: Explanation, now: number): ShelfState {
+  const explained = shelf.explained ?? [];
+  if (explained.some((e) => e.key === explanation.key)) return shelf;
+  let next = [...explained, explanation];
+  let unseenSales = shelf.unseenSales;
+  if (next.length > MAX_EXPLANATIONS) {
+    unseenSales += sum(next.slice(0, next.length - MAX_EXPLANATIONS));
+    next = next.slice(-MAX_EXPLANATIONS);
+  }
+  const updated: ShelfState = { ...shelf, unseenSales, explained: next };
+  const wasZero = unseenNow(shelf) === 0;
+  const unseen = unseenNow(updated);
+  return { ...updated, unseenSince: unseen === 0 ? undefined : wasZero || shelf.unseenSince === undefined ? now : shelf.unseenSince };
 }
 
 /**
- * An order of the mall's own, now read: its units are no longer unseen. Only sales the shelf readings
- * counted are taken off (see saleCounted).
+ * An order of the mall's own, now read (`key`: its line's sale movement): its units are no longer
+ * unseen. Only sales the shelf readings counted are taken off (see saleCounted).
  */
-export function ownOrderRead(shelf: ShelfState, units: number, happenedAt: number, now = happenedAt): ShelfState {
-  return saleCounted(shelf, happenedAt) ? withUnseen(shelf, shelf.unseenSales - units, now) : shelf;
+export function ownOrderRead(shelf: ShelfState, key: string, units: number, happenedAt: number, now = happenedAt): ShelfState {
+  return saleCounted(shelf, happenedAt) ? withExplanation(shelf, { key, kind: 'sale', at: happenedAt, units: -units }, now) : shelf;
 }
 
 /** A cancellation of an order we had counted as sold, now read: the units it gave back are accounted for. */
-export function ownCancellationRead(shelf: ShelfState, units: number, cancelledAt: number, now = cancelledAt): ShelfState {
-  return returnCounted(shelf, cancelledAt) ? withUnseen(shelf, shelf.unseenSales + units, now) : shelf;
+export function ownCancellationRead(shelf: ShelfState, key: string, units: number, cancelledAt: number, now = cancelledAt): ShelfState {
+  return returnCounted(shelf, cancelledAt) ? withExplanation(shelf, { key, kind: 'return', at: cancelledAt, units }, now) : shelf;
 }
 
 /**
@@ -161,8 +237,8 @@ export function ownCancellationRead(shelf: ShelfState, units: number, cancelledA
  * the readings counted of each is undone; without this a return our push overwrote left its sale
  * counted as unseen until it expired.
  */
-export function ownCancelledOrderRead(shelf: ShelfState, units: number, orderedAt: number, cancelledAt: number, now = cancelledAt): ShelfState {
-  return ownCancellationRead(ownOrderRead(shelf, units, orderedAt, now), units, cancelledAt, now);
+export function ownCancelledOrderRead(shelf: ShelfState, key: string, units: number, orderedAt: number, cancelledAt: number, now = cancelledAt): ShelfState {
+  return ownCancellationRead(ownOrderRead(shelf, `order:${key}`, units, orderedAt, now), `cancel:${key}`, units, cancelledAt, now);
 }
 
 /** Records that a push overwrote the shelf between `from` (the read before it) and `to` (its landing). */

@@ -6,28 +6,32 @@ import { applyMovements } from '@/lib/sync/ledger';
 import { applyOrderMovements } from '@/lib/sync/orders';
 import { planStockPushes } from '@/lib/sync/plan';
 import { drainStockOutbox, SHELF_REREAD_MS } from '@/lib/sync/outbox';
-import { followNewShelves, guardedQuantity, LOST_WINDOW_KEEP_MS, mergeConfirmedShelf, ownCancellationRead, ownCancelledOrderRead, ownOrderRead, UNSEEN_SALES_EXPIRE_MS, withLostWindow } from '@/lib/sync/shelf-guard';
+import { followNewShelves, guardedQuantity, LOST_WINDOW_KEEP_MS, mergeConfirmedShelf, ownCancellationRead, ownCancelledOrderRead, ownOrderRead, UNSEEN_SALES_EXPIRE_MS, unseenNow, withLostWindow, type ShelfState } from '@/lib/sync/shelf-guard';
 import { FakeMall } from './fake-mall';
 import { MallError } from '@/lib/malls/errors';
 
 // Times as the malls give them: milliseconds from the simulator, whole seconds from the real APIs.
 const T = 1_764_000_000_000;
 
+// An order read of the mall's own sale or return, keyed as the ledger keys its movement.
+const sale = (shelf: ShelfState, units: number, at: number, now = at) => ownOrderRead(shelf, `order:amazon:A${at}:1`, units, at, now);
+const cancellation = (shelf: ShelfState, units: number, at: number, now = at) => ownCancellationRead(shelf, `cancel:amazon:A${at}:1`, units, at, now);
+
 describe('the shelf guard (pure)', () => {
   it('first look: our number stands and the shelf is followed from then on', () => {
-    expect(guardedQuantity({}, 5, 5, T)).toEqual({ quantity: 5, shelf: { lastSet: 5, unseenSales: 0, trackedSince: T } });
+    expect(guardedQuantity({}, 5, 5, T)).toEqual({ quantity: 5, shelf: { lastSet: 5, unseenSales: 0, trackedSince: T, lastRead: [T, T] } });
   });
 
   it('a sale the mall made that we have not read stays sold; reading its order ends the count', () => {
     const shelf = { lastSet: 4, unseenSales: 0, trackedSince: T };
     // The mall sold 2 (shelf 4 → 2); another mall sold 1 (our number 3).
-    const push = guardedQuantity({ shelf }, 3, 2, T + 60_000);
+    const push = guardedQuantity({ shelf }, 3, 2, T + 60_000, undefined, { requestedAt: T + 59_000 });
     expect(push.quantity).toBe(1);
-    expect(push.shelf).toEqual({ lastSet: 1, unseenSales: 2, unseenSince: T + 60_000, trackedSince: T });
+    expect(push.shelf).toEqual({ lastSet: 1, unseenSales: 2, unseenSince: T + 60_000, trackedSince: T, lastRead: [T + 59_000, T + 60_000] });
     // Its order is read: our number drops to 1 by itself, and the 2 units are no longer unseen.
-    const read = ownOrderRead(push.shelf, 2, T + 30_123);
-    expect(read.unseenSales).toBe(0);
-    expect(guardedQuantity({ shelf: read }, 1, 1, T + 200_000).quantity).toBe(1);
+    const read = sale(push.shelf, 2, T + 30_123);
+    expect(unseenNow(read)).toBe(0);
+    expect(guardedQuantity({ shelf: read }, 1, 1, T + 200_000)).toMatchObject({ quantity: 1, shelf: { unseenSales: 0 } });
   });
 
   it('a cancellation on the mall gives units back; an order older than the tracking is not counted', () => {
@@ -35,14 +39,14 @@ describe('the shelf guard (pure)', () => {
     // The buyer of the unseen unit cancelled: the shelf went back up.
     const push = guardedQuantity({ shelf }, 3, 4, T + 20_000);
     expect(push.quantity).toBe(3);
-    expect(push.shelf.unseenSales).toBe(0);
-    expect(ownOrderRead(push.shelf, 2, T - 4_000)).toBe(push.shelf);
+    expect(unseenNow(push.shelf)).toBe(0);
+    expect(sale(push.shelf, 2, T - 4_000)).toBe(push.shelf);
   });
 
   it('a sale a second before tracking began, in whole seconds, may have been on the first reading: not taken off', () => {
     const shelf = { lastSet: 4, unseenSales: 0, trackedSince: T + 500 };
-    expect(ownOrderRead(shelf, 1, T).unseenSales).toBe(0); // 12:00:00 could be 12:00:00.9
-    expect(ownOrderRead(shelf, 1, T + 2_000).unseenSales).toBe(-1); // surely after: its drop will show
+    expect(unseenNow(sale(shelf, 1, T))).toBe(0); // 12:00:00 could be 12:00:00.9
+    expect(unseenNow(sale(shelf, 1, T + 2_000))).toBe(-1); // surely after: its drop will show
   });
 
   it('an unseen count no order explains is dropped after a while (someone edited the shelf by hand)', () => {
@@ -59,17 +63,20 @@ describe('the shelf guard (pure)', () => {
     expect(guardedQuantity({ shelf: risen }, 4, 3, T + 60_000).quantity).toBe(4);
     // After it, the same sale is held back again.
     expect(guardedQuantity({ shelf: { ...risen, lastSet: 4 } }, 4, 4, T + UNSEEN_SALES_EXPIRE_MS + 2_000).shelf.unseenSales).toBe(0);
-    expect(guardedQuantity({ shelf: { ...risen, lastSet: 4, unseenSince: T + 1_000 } }, 4, 3, T + UNSEEN_SALES_EXPIRE_MS + 2_000).quantity).toBe(3);
+    expect(guardedQuantity({ shelf: { ...risen, lastSet: 4 } }, 4, 3, T + UNSEEN_SALES_EXPIRE_MS + 2_000).quantity).toBe(3);
   });
 
   it('a count an order read starts is timed from that read, and survives a push confirmed meanwhile', () => {
     const shelf = { lastSet: 4, unseenSales: 0, trackedSince: T };
     // A return we could not place for sure is taken as seen on the shelf: one unit held from now on.
-    const read = ownCancellationRead(shelf, 1, T + 5_042, T + 60_000);
-    expect(read).toMatchObject({ unseenSales: 1, unseenSince: T + 60_000 });
+    const read = cancellation(shelf, 1, T + 5_042, T + 60_000);
+    expect(unseenNow(read)).toBe(1);
+    expect(read.unseenSince).toBe(T + 60_000);
     // A push looked at the shelf before that read and is confirmed after it: the count keeps its time.
     const confirmed = guardedQuantity({ shelf }, 4, 4, T + 50_000).shelf;
-    expect(mergeConfirmedShelf(read, shelf, confirmed)).toMatchObject({ unseenSales: 1, unseenSince: T + 60_000 });
+    const merged = mergeConfirmedShelf(read, shelf, confirmed);
+    expect(unseenNow(merged)).toBe(1);
+    expect(merged.unseenSince).toBe(T + 60_000);
     expect(guardedQuantity({ shelf: read }, 4, 4, T + 60_000 + UNSEEN_SALES_EXPIRE_MS - 1).quantity).toBe(3);
     expect(guardedQuantity({ shelf: read }, 4, 4, T + 60_000 + UNSEEN_SALES_EXPIRE_MS + 1).quantity).toBe(4);
   });
@@ -88,39 +95,46 @@ describe('the shelf guard (pure)', () => {
     const looked = { lastSet: 4, unseenSales: 0, trackedSince: T };
     const confirmed = guardedQuantity({ shelf: looked }, 3, 2, T + 10_000).shelf; // 2 unseen
     // Meanwhile the read lane read that order (−2) and the push wrote down its number in flight.
-    const now = { ...ownOrderRead(looked, 2, T + 5_321), inFlight: 1 };
-    expect(mergeConfirmedShelf(now, looked, confirmed)).toEqual({ lastSet: 1, unseenSales: 0, unseenSince: undefined, trackedSince: T });
+    const now = { ...sale(looked, 2, T + 5_321), inFlight: 1 };
+    const merged = mergeConfirmedShelf(now, looked, confirmed);
+    expect(unseenNow(merged)).toBe(0);
+    expect(merged.lastSet).toBe(1);
+    expect(merged.unseenSince).toBeUndefined();
+    expect(merged.inFlight).toBeUndefined();
   });
 
   it('a shelf the mall does not report is not followed: our number stands', () => {
     const shelf = { lastSet: 4, unseenSales: 2, unseenSince: T, trackedSince: T };
-    expect(guardedQuantity({ shelf }, 6, undefined, T + 10)).toEqual({ quantity: 6, shelf: { lastSet: 6, unseenSales: 0, trackedSince: T + 10 } });
+    expect(guardedQuantity({ shelf }, 6, undefined, T + 10)).toEqual({ quantity: 6, shelf: { lastSet: 6, unseenSales: 0, trackedSince: T + 10, lastRead: [T + 10, T + 10] } });
   });
 
   it('a sale our push overwrote never showed on the shelf: reading its order takes nothing off', () => {
     // Read at +10 s (4), push of 3 landed at +12 s; the mall sold 1 at +11 s in between, overwritten.
     const shelf = withLostWindow({ lastSet: 3, unseenSales: 0, trackedSince: T }, T + 10_000, T + 12_000);
-    expect(ownOrderRead(shelf, 1, T + 11_042)).toBe(shelf);
+    expect(sale(shelf, 1, T + 11_042)).toBe(shelf);
     // A sale after the landing did show (or will): its order ends its count as usual.
-    expect(ownOrderRead(shelf, 1, T + 15_042).unseenSales).toBe(-1);
+    expect(unseenNow(sale(shelf, 1, T + 15_042))).toBe(-1);
     // While a push is on its way nothing can be said of a sale made since the read before it.
-    expect(ownOrderRead({ ...shelf, openSince: T + 20_000, inFlight: 2 }, 1, T + 21_042).unseenSales).toBe(0);
+    expect(unseenNow(sale({ ...shelf, openSince: T + 20_000, inFlight: 2 }, 1, T + 21_042))).toBe(0);
   });
 
   it('an order first read already cancelled undoes what the shelf readings counted of it', () => {
     const base = { lastSet: 4, unseenSales: 0, trackedSince: T };
+    const cancelledOrder = (shelf: ShelfState) => ownCancelledOrderRead(shelf, 'amazon:A1:1', 1, T + 10_042, T + 40_042, T + 200_000);
     // Sold at +10 s (seen: shelf 4 → 3, one unseen), cancelled at +40 s (seen: back to 4, none unseen).
     const bothSeen = guardedQuantity({ shelf: guardedQuantity({ shelf: base }, 4, 3, T + 20_000).shelf }, 3, 4, T + 50_000).shelf;
-    expect(bothSeen.unseenSales).toBe(0);
-    expect(ownCancelledOrderRead(bothSeen, 1, T + 10_042, T + 40_042).unseenSales).toBe(0);
+    expect(unseenNow(bothSeen)).toBe(0);
+    expect(unseenNow(cancelledOrder(bothSeen))).toBe(0);
     // The same sale, but the return came while a push of ours overwrote the shelf (+39 s … +41 s):
     // the shelf never showed it, and without this the unit stayed held back until it expired.
     const sold = guardedQuantity({ shelf: base }, 4, 3, T + 20_000).shelf; // one unseen, pushed 3
     const overwritten = withLostWindow(sold, T + 39_000, T + 41_000);
-    expect(overwritten.unseenSales).toBe(1);
-    expect(ownCancelledOrderRead(overwritten, 1, T + 10_042, T + 40_042).unseenSales).toBe(0);
+    expect(unseenNow(overwritten)).toBe(1);
+    expect(unseenNow(cancelledOrder(overwritten))).toBe(0);
+    // Reading the same order again adds nothing.
+    expect(unseenNow(cancelledOrder(cancelledOrder(overwritten)))).toBe(0);
     // A return we cannot place for sure (at the window's edge) is taken as seen: the worst is a unit held.
-    expect(ownCancellationRead(overwritten, 1, T + 39_100).unseenSales).toBe(2);
+    expect(unseenNow(cancellation(overwritten, 1, T + 39_100))).toBe(2);
   });
 
   it('keeps a bounded list of recent lost windows', () => {
@@ -128,6 +142,56 @@ describe('the shelf guard (pure)', () => {
     for (let i = 0; i < 40; i += 1) shelf = withLostWindow(shelf, T + i * 60_000, T + i * 60_000 + 1_000);
     expect(shelf.lostWindows!.length).toBeLessThanOrEqual(30);
     expect(shelf.lostWindows!.every(([, to]) => to >= T + 39 * 60_000 - LOST_WINDOW_KEEP_MS)).toBe(true);
+  });
+
+  describe('a mall that shows its orders at once (Rakuten, Yahoo: order times in whole seconds)', () => {
+    // Read at 12:00:10.400 (4 on the shelf); the mall sold 1 at "12:00:10", which may be before or after.
+    const read = (shelf: ShelfState, shown: number, at: number, explainedThrough?: number) =>
+      guardedQuantity({ shelf }, 4, shown, at, 120_000, { requestedAt: at - 300, ...(explainedThrough !== undefined ? { explainedThrough } : {}) }).shelf;
+    const followed = read({ lastSet: 5, unseenSales: 0, trackedSince: T }, 4, T + 10_400); // 5 → 4: one unseen, 3 sent
+    const whole = T + 10_000;
+
+    it('a sale it counted and then explained, both read: nothing left, nothing held', () => {
+      const explained = sale(followed, 1, T + 9_000);
+      expect(unseenNow(explained)).toBe(0);
+      expect(read(explained, 3, T + 40_000, T + 20_000)).toMatchObject({ unseenSales: 0, lastSet: 4 });
+    });
+
+    it('a sale in the second of a push is not taken off (it might have been overwritten); once every order up to that reading is read, the unit it held is released', () => {
+      const pushed = withLostWindow({ ...followed, unseenSales: 1 }, T + 10_100, T + 10_600);
+      const ambiguous = sale(pushed, 1, whole);
+      expect(unseenNow(ambiguous)).toBe(1); // held back: we cannot tell it was the reading's sale
+      // The next reading, before the orders are known to be all read: still held.
+      expect(guardedQuantity({ shelf: ambiguous }, 4, 3, T + 30_000, 120_000, { requestedAt: T + 29_800, explainedThrough: T + 9_000 }).quantity).toBe(3);
+      // Every order placed before 12:00:25 is read: what the 10.4 s reading counted is explained or no sale.
+      expect(guardedQuantity({ shelf: ambiguous }, 4, 3, T + 30_000, 120_000, { requestedAt: T + 29_800, explainedThrough: T + 25_000 })).toMatchObject({ quantity: 4, shelf: { unseenSales: 0 } });
+    });
+
+    it('an order read after the reading that explains a sale the next reading will see is not dropped with it', () => {
+      // Sold at 12:00:20 (after the 10.4 s reading), read at 12:00:21: explained before any reading saw it.
+      const ahead = sale(followed, 1, T + 20_000, T + 21_000);
+      const explained = sale(ahead, 1, T + 9_000);
+      expect(unseenNow(explained)).toBe(-1);
+      // The next reading (shelf 3 → 2) comes when every order up to 12:00:15 is known: the earlier
+      // reading's count is settled, the later sale's explanation meets its drop, and nothing is unseen.
+      const next = guardedQuantity({ shelf: explained }, 3, 2, T + 30_000, 120_000, { requestedAt: T + 29_800, explainedThrough: T + 15_000 });
+      expect(next.quantity).toBe(3);
+      expect(unseenNow(next.shelf)).toBe(0);
+    });
+
+    it('a return that may have come after a reading was asked for waits for a later one, and no release takes its rise along', () => {
+      // Cancelled at "12:00:29"; the next reading, asked at 29.8 s, shows the unit back (3 → 4).
+      const cancelled = cancellation(sale(followed, 1, T + 9_000), 1, T + 29_000, T + 29_900);
+      const next = guardedQuantity({ shelf: cancelled }, 5, 4, T + 30_000, 120_000, { requestedAt: T + 29_800, explainedThrough: T + 25_000 });
+      expect(next.quantity).toBe(5);
+      expect(next.shelf.explained).toEqual([expect.objectContaining({ kind: 'return', units: 1 })]);
+      // Later readings with every order read: the rise and its explanation still cancel out, nothing held.
+      const later = guardedQuantity({ shelf: next.shelf }, 5, 5, T + 60_000, 120_000, { requestedAt: T + 59_800, explainedThrough: T + 45_000 });
+      expect(later.quantity).toBe(5);
+      const after = guardedQuantity({ shelf: later.shelf }, 5, 5, T + 90_000, 120_000, { requestedAt: T + 89_800, explainedThrough: T + 75_000 });
+      expect(after).toMatchObject({ quantity: 5, shelf: { unseenSales: 0 } });
+      expect(after.shelf.explained).toBeUndefined();
+    });
   });
 });
 
@@ -302,5 +366,26 @@ describe('pushing to a mall whose orders show late', () => {
     // Reading the same cancelled order again changes nothing.
     await applyOrderMovements(db, 'amazon', structuredClone(amazon.orders), undefined, clock.now);
     expect((await db.listings.get('amazon:tee'))!.shelf!.unseenSales).toBe(0);
+  });
+
+  it('an order read that ends caught up records from when every order is known to be read', async () => {
+    const rakuten = new FakeMall('rakuten');
+    rakuten.pageSize = 1;
+    for (const n of [1, 2, 3]) rakuten.addOrder(`R${n}`, [{ item: 'r-tee', variant: 'v1', qty: 1 }], T + n);
+    let now = T + 1_000;
+    const deps = { db, adapters: async () => ({ rakuten }), now: () => now, initialSince: () => T, maxOrderPagesPerMall: 1 };
+    await runSyncCycle(deps);
+    expect(await db.syncCursors.get('rakuten:orders')).toMatchObject({ passStartedAt: T + 1_000 });
+    now = T + 2_000;
+    await runSyncCycle(deps);
+    expect((await db.syncCursors.get('rakuten:orders'))!.explainedThrough).toBeUndefined();
+    now = T + 3_000;
+    await runSyncCycle(deps); // the third page is the last: the run that began at +1 s has read everything
+    const cursor = (await db.syncCursors.get('rakuten:orders'))!;
+    expect(cursor.explainedThrough).toBe(T + 1_000);
+    expect(cursor.passStartedAt).toBeUndefined();
+    now = T + 4_000;
+    await runSyncCycle(deps);
+    expect((await db.syncCursors.get('rakuten:orders'))!.explainedThrough).toBe(T + 4_000);
   });
 });
