@@ -242,7 +242,7 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
             await db.jobs.update(job.id, { status: 'pending', nextAttemptAt: at, updatedAt: at });
           } else if (pushed.quantity < pushed.target) {
             // Held back for sales the mall made that we have not read yet: look again when they may be in.
-            await db.jobs.update(job.id, { status: 'pending', nextAttemptAt: at + GUARD_RECHECK_MS, updatedAt: at });
+            await db.jobs.update(job.id, { status: 'pending', nextAttemptAt: at + guardRecheckMs(adapter), updatedAt: at });
           } else {
             await db.jobs.delete(job.id);
           }
@@ -266,8 +266,13 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
   }
 }
 
-/** A push held back for a mall's unseen sales is looked at again after this (its orders may be in). */
-export const GUARD_RECHECK_MS = 30_000;
+/**
+ * A push held back for a mall's unseen sales is looked at again after this: when its orders may be in
+ * (Amazon: minutes), or when the next order reads have settled what was held (a mall that shows orders at once).
+ */
+export function guardRecheckMs(adapter: Pick<MallAdapter, 'orderVisibilityLagMs'>): number {
+  return adapter.orderVisibilityLagMs ? 30_000 : 10_000;
+}
 /** A push that waits because the mall's shelf could not be read tries again after this. */
 export const SHELF_REREAD_MS = 5_000;
 
