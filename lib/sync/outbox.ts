@@ -211,6 +211,7 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
     } catch (error) {
       const e = error instanceof MallError ? error : new MallError({ mall, endpoint: 'pushStock', kind: 'network', message: String(error) });
       report.errors.push({ mall, message: e.message, kind: e.kind });
+      if (refusedByMall(e.status)) await shelvesUntouched(db, guarded.map((p) => p.listing.id), readStartedAt);
       await finishJobs(db, due, () => ({ ok: false, retryable: e.retryable, message: e.message }), now());
       if (e.retryable) report.retrying += due.length;
       else report.failed += due.length;
@@ -254,6 +255,7 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
         if (retryable) report.retrying += 1;
         else report.failed += 1;
         if (error) report.errors.push({ mall, message: error.message, kind: error.kind });
+        if (pushed.written && refusedByMall(error?.status)) await shelvesUntouched(db, [pushed.listing.id], readStartedAt);
         await db.jobs.update(job.id, {
           status: retryable ? 'pending' : 'failed',
           attempts,
@@ -264,6 +266,26 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
       }
     });
   }
+}
+
+/** The mall answered with an error: it did not apply the push (a timeout or a lost connection may have). */
+function refusedByMall(status: number | undefined): boolean {
+  return status !== undefined && status >= 400;
+}
+
+/**
+ * Pushes the mall refused left their shelves as read: no number of ours is in flight there, and no
+ * sale made meanwhile was overwritten (`openSince` tells this drain's writes from a later one's).
+ */
+async function shelvesUntouched(db: CatalogDb, listingIds: string[], openSince: number): Promise<void> {
+  await db.transaction('rw', db.listings, async () => {
+    for (const id of listingIds) {
+      const shelf = (await db.listings.get(id))?.shelf;
+      if (shelf?.openSince !== openSince) continue;
+      const { inFlight: _none, openSince: _closed, ...rest } = shelf;
+      await db.listings.update(id, { shelf: rest });
+    }
+  });
 }
 
 /**

@@ -388,4 +388,29 @@ describe('pushing to a mall whose orders show late', () => {
     await runSyncCycle(deps);
     expect((await db.syncCursors.get('rakuten:orders'))!.explainedThrough).toBe(T + 4_000);
   });
+
+  it('a push the mall refused (an error answer) overwrote nothing: a sale made meanwhile is explained as usual', async () => {
+    const amazon = Object.assign(new FakeMall('amazon'), { orderVisibilityLagMs: 120_000 });
+    const clock = { now: T };
+    amazon.shown.set('amazon:tee', 4);
+    await followNewShelves(db, 'amazon', amazon, () => clock.now);
+    amazon.failNextPush = new MallError({ mall: 'amazon', endpoint: 'patch', kind: 'throttled', status: 429, message: 'QuotaExceeded' });
+    // Rakuten sells 1; our push of 3 is refused with 429 while Amazon sells 1 itself (4 → 3).
+    await rakutenSalePushedToAmazon(amazon, clock, T + 10_000, () => {
+      amazon.addOrder('A1', [{ item: 'tee', qty: 1 }], clock.now);
+      amazon.shown.set('amazon:tee', 3);
+    });
+    const shelf = (await db.listings.get('amazon:tee'))!.shelf!;
+    expect(shelf.inFlight).toBeUndefined();
+    expect(shelf.openSince).toBeUndefined();
+    expect(shelf.lostWindows ?? []).toEqual([]);
+    // The retry (15 s on) reads 3 (one unseen) and sends 2; once Amazon's order is read nothing is held back.
+    clock.now = T + 30_000;
+    await drainStockOutbox(db, { amazon }, { now: () => clock.now });
+    expect(amazon.shown.get('amazon:tee')).toBe(2);
+    clock.now = T + 140_000;
+    await runSyncCycle({ db, adapters: async () => ({ amazon }), now: () => clock.now, initialSince: () => T });
+    expect(unseenNow((await db.listings.get('amazon:tee'))!.shelf!)).toBe(0);
+    expect(amazon.shown.get('amazon:tee')).toBe(2);
+  });
 });
