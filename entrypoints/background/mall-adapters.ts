@@ -70,7 +70,7 @@ export function createAdapter(credentials: Credentials): MallAdapter {
   }
 }
 
-function withSyncTuning(adapter: MallAdapter, tuning: Pick<MallAdapter, 'minOrderPollIntervalMs' | 'maxPushesPerDrain' | 'orderVisibilityLagMs'>): MallAdapter {
+function withSyncTuning(adapter: MallAdapter, tuning: Pick<MallAdapter, 'minOrderPollIntervalMs' | 'maxPushesPerDrain' | 'orderVisibilityLagMs' | 'shelfReadChunk'>): MallAdapter {
   return Object.assign(adapter, tuning);
 }
 

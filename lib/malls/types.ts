@@ -119,6 +119,11 @@ export interface MallAdapter {
    * has shown yet (lib/sync/shelf-guard.ts). Default: yes.
    */
   readonly guardsShelf?: boolean;
+  /**
+   * A mall that takes stock pushes one by one (Amazon's patches, 5 a second): how many are sent per
+   * reading of their shelves. Default: all due pushes after one reading (a mall with batch updates).
+   */
+  readonly shelfReadChunk?: number;
   testConnection(): Promise<ConnectionReport>;
   /** New and changed orders since `cursor` (undefined = start from `since`). One page per call. */
   listOrdersSince(cursor: string | undefined, options?: { since?: number }): Promise<OrderPage>;

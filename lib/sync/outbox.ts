@@ -135,12 +135,23 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
     const listingsAll = await db.listings.bulkGet(dueAll.map((j) => (j.payload as StockPushPayload).listingId));
     const shownBefore = new Map(listingsAll.filter((l) => l !== undefined).map((l) => [l.id, l.lastPushedQuantity]));
     const due = byRisk(dueAll, shownBefore).slice(0, Math.min(options.maxPerMall ?? 5_000, adapter.maxPushesPerDrain ?? Infinity));
-    const listingById = new Map(listingsAll.filter((l) => l !== undefined).map((l) => [l.id, l]));
-    const listings = due.map((j) => listingById.get((j.payload as StockPushPayload).listingId));
-    const sent = new Map<number, { target: number; quantity: number; listing: Listing; shelf?: ShelfState; beforeSend?: ShelfState; written?: ShelfState; unchanged: boolean }>();
     // Persist "running" before the first byte goes out, so a killed worker's jobs are found again.
     const ids = due.map((j) => j.id).filter((id): id is number => id !== undefined);
     await db.jobs.bulkUpdate(ids.map((id) => ({ key: id, changes: { status: 'running' as const, updatedAt: now() } })));
+    // A mall that takes pushes one at a time has its shelves read again every few pushes: a sale between
+    // a reading and the push that follows it is overwritten, so that span is kept to about a second.
+    const chunk = Math.max(1, adapter.shelfReadChunk ?? due.length);
+    for (let start = 0; start < due.length; start += chunk) await drainChunk(db, mall, adapter, due.slice(start, start + chunk), options, report);
+  }
+}
+
+/** Reads the shelves of these due pushes (a guarded mall), sends them, and records every outcome. */
+async function drainChunk(db: CatalogDb, mall: MallId, adapter: MallAdapter, due: Job[], options: DrainOptions, report: DrainReport): Promise<void> {
+  const now = options.now ?? Date.now;
+  {
+    // Read now, not when the drain began: the read lane may have changed them since.
+    const listings = await db.listings.bulkGet(due.map((j) => (j.payload as StockPushPayload).listingId));
+    const sent = new Map<number, { target: number; quantity: number; listing: Listing; shelf?: ShelfState; beforeSend?: ShelfState; written?: ShelfState; unchanged: boolean }>();
 
     // Read the shelves first, so no push undoes a sale we cannot see yet (lib/sync/shelf-guard.ts).
     let shown: Map<string, number> | undefined;
@@ -177,9 +188,8 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
       }
       const onShelf = shown.get(listing.id);
       const guarded = guardedQuantity(listing, target, onShelf, now(), unseenSalesExpiryMs(adapter), { requestedAt: readStartedAt, ...(explainedThrough !== undefined ? { explainedThrough } : {}) });
-      // A confirmation of the mall's own sale that its shelf already shows: nothing to send (Amazon's
-      // patches are scarce). A push carrying another mall's sale always goes, restating the number.
-      const unchanged = onShelf === guarded.quantity && !isUrgentPush(job.payload as StockPushPayload);
+      // The shelf already shows our number: sending it again could only undo a sale made meanwhile.
+      const unchanged = onShelf === guarded.quantity;
       // What is written before the push leaves: the count just made (a killed worker must not lose it) and
       // the shelf as read, with our number in flight (the shelf will hold one or the other).
       const beforeSend: ShelfState = { ...guarded.shelf, lastSet: onShelf ?? guarded.quantity, inFlight: guarded.quantity, openSince: readStartedAt };

@@ -69,10 +69,14 @@ export async function planStockPushes(db: CatalogDb, skuCodes: string[], causedA
       if (existing && existing.id !== undefined && existing.status !== 'done') {
         const payload = existing.payload as StockPushPayload;
         if (payload.quantity === quantity && existing.status !== 'failed') continue;
+        // A failed push gets another chance when there is something new to say; a waiting one (held back
+        // for unseen sales, or retrying after an error) goes at once when the number has dropped: that
+        // is what stops the next oversell, and a backoff or a recheck must not delay it.
+        const dueNow = existing.status === 'failed' || (existing.status === 'pending' && quantity < payload.quantity);
         await db.jobs.update(existing.id, {
           payload: { ...payload, quantity, causedAt: Math.min(payload.causedAt, causedAt), urgent: isUrgentPush(payload) || urgent },
-          // A failed push gets another chance when there is something new to say.
-          ...(existing.status === 'failed' ? { status: 'pending', attempts: 0, nextAttemptAt: now } : {}),
+          ...(existing.status === 'failed' ? { status: 'pending', attempts: 0 } : {}),
+          ...(dueNow ? { nextAttemptAt: Math.min(existing.nextAttemptAt, now) } : {}),
           updatedAt: now,
         });
         planned += 1;

@@ -106,10 +106,12 @@ export function createAmazonAdapter(config: AmazonAdapterConfig): AmazonAdapter 
  * - searchOrders (Orders v2026-01-01) refills one request per ~3 minutes after its burst of 20: polling
  *   faster would drain the burst and then stall every cycle behind the limiter;
  * - 50 listing patches take ~10 s at 5/s; a larger push would go as a feed, minutes in Amazon's queue;
- * - orders reach the API about 2 minutes after they are placed, so pushes read the shelf first.
+ * - orders reach the API about 2 minutes after they are placed, so pushes read the shelf first, again
+ *   before every 5 patches (one second of them): a sale between a reading and its patch is overwritten.
  */
 export const AMAZON_SYNC_TUNING = {
   minOrderPollIntervalMs: 1000 / OPERATION_LIMITS.searchOrders.rate,
   maxPushesPerDrain: 50,
+  shelfReadChunk: 5,
   orderVisibilityLagMs: VISIBILITY_LAG_MS,
 } as const;

@@ -8,6 +8,7 @@ import { applyOrderMovements } from '@/lib/sync/orders';
 import { byRisk, drainStockOutbox } from '@/lib/sync/outbox';
 import { planStockPushes } from '@/lib/sync/plan';
 import { SyncLanes } from '@/lib/sync/lanes';
+import { followNewShelves } from '@/lib/sync/shelf-guard';
 import { FakeMall } from './fake-mall';
 
 let db: CatalogDb;
@@ -152,6 +153,56 @@ describe('planning and the outbox', () => {
     await planStockPushes(db, ['bag'], 400, 400, { originMall: 'yahoo' });
     const bagJob = await db.jobs.where('dedupeKey').equals('stock.push:amazon:bag').first();
     expect(bagJob?.payload).toMatchObject({ urgent: true, causedAt: 100 });
+  });
+
+  it('a waiting push whose number drops goes at once, not after its backoff or recheck', async () => {
+    await planStockPushes(db, ['bag'], 1, 1);
+    const amazon = new FakeMall('amazon');
+    amazon.failNextPush = new MallError({ mall: 'amazon', endpoint: 'patch', kind: 'server', status: 503, message: '503' });
+    await drainStockOutbox(db, { amazon }, { now: () => 10 });
+    const backingOff = (await db.jobs.where('dedupeKey').equals('stock.push:amazon:bag').first())!;
+    expect(backingOff.nextAttemptAt).toBeGreaterThan(10_000);
+    // A raise can wait for the backoff; Rakuten selling one (3 → 2) cannot.
+    await applyMovements(db, [{ key: 'manual:bag-up', skuCode: 'bag', delta: 1, kind: 'manual', at: 20 }]);
+    await planStockPushes(db, ['bag'], 20, 20);
+    expect((await db.jobs.get(backingOff.id!))!.nextAttemptAt).toBe(backingOff.nextAttemptAt);
+    await applyMovements(db, [{ key: 'order:rakuten:R1:1', skuCode: 'bag', delta: -2, kind: 'order', at: 30 }]);
+    await planStockPushes(db, ['bag'], 30, 30, { originMall: 'rakuten' });
+    expect((await db.jobs.get(backingOff.id!))!.nextAttemptAt).toBe(30);
+    await drainStockOutbox(db, { amazon }, { now: () => 31 });
+    expect(amazon.shown.get('amazon:bag')).toBe(2);
+  });
+
+  it('a mall that takes pushes one by one reads its shelves again before every few of them', async () => {
+    await planStockPushes(db, ['tee', 'bag', 'pair', 'bundle'], 1, 1);
+    const amazon = Object.assign(new FakeMall('amazon'), { shelfReadChunk: 2 });
+    for (const id of ['amazon:tee', 'amazon:bag', 'amazon:pair', 'amazon:bundle']) amazon.shown.set(id, 0);
+    const reads: string[][] = [];
+    const read = amazon.readStock;
+    amazon.readStock = async (ls) => {
+      reads.push(ls.map((l) => l.id));
+      return read(ls);
+    };
+    const report = await drainStockOutbox(db, { amazon }, { now: () => 5 });
+    expect(report.pushed).toBe(4);
+    expect(reads.map((r) => r.length)).toEqual([2, 2]);
+    expect(amazon.pushCalls.map((c) => c.length)).toEqual([2, 2]);
+  });
+
+  it('a push whose number the shelf already shows is not sent, even one carrying another mall’s sale', async () => {
+    // Amazon's bag shelf shows 2 (a number set by hand in Seller Central, say) and is followed from there.
+    const amazon = new FakeMall('amazon');
+    amazon.shown.set('amazon:bag', 2);
+    await followNewShelves(db, 'amazon', amazon, () => 1);
+    // Rakuten sells one (3 → 2): Amazon already shows 2, and sending it again could only undo a sale
+    // Amazon made while the push was on its way.
+    await applyMovements(db, [{ key: 'order:rakuten:R1:1', skuCode: 'bag', delta: -1, kind: 'order', at: 10 }]);
+    await planStockPushes(db, ['bag'], 10, 10, { originMall: 'rakuten' });
+    const report = await drainStockOutbox(db, { amazon }, { now: () => 20 });
+    expect(amazon.pushCalls).toHaveLength(0);
+    expect(report.pushed).toBe(0);
+    expect(await db.jobs.where('dedupeKey').equals('stock.push:amazon:bag').count()).toBe(0);
+    expect((await db.listings.get('amazon:bag'))!.lastPushedQuantity).toBe(2);
   });
 });
 
