@@ -146,10 +146,11 @@ export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: Mall
 }
 
 /** Reads the shelves of these due pushes (a guarded mall), sends them, and records every outcome. */
-async function drainChunk(db: CatalogDb, mall: MallId, adapter: MallAdapter, due: Job[], options: DrainOptions, report: DrainReport): Promise<void> {
+async function drainChunk(db: CatalogDb, mall: MallId, adapter: MallAdapter, chunk: Job[], options: DrainOptions, report: DrainReport): Promise<void> {
   const now = options.now ?? Date.now;
   {
-    // Read now, not when the drain began: the read lane may have changed them since.
+    // Read now, not when the drain began: the read lane may have changed targets and shelves since.
+    const due = (await db.jobs.bulkGet(chunk.map((j) => j.id!))).filter((j): j is Job => j !== undefined);
     const listings = await db.listings.bulkGet(due.map((j) => (j.payload as StockPushPayload).listingId));
     const sent = new Map<number, { target: number; quantity: number; listing: Listing; shelf?: ShelfState; beforeSend?: ShelfState; written?: ShelfState; unchanged: boolean }>();
 
