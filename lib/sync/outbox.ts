@@ -3,7 +3,7 @@ import type { Job, Listing, MallId } from '../catalog/schemas';
 import { MallError } from '../malls/errors';
 import type { MallAdapter, StockPush } from '../malls/types';
 import type { ItemResult } from '../malls/errors';
-import { guardedQuantity, guardsShelf, mergeConfirmedShelf, unseenSalesExpiryMs, withLostWindow, type ShelfState } from './shelf-guard';
+import { guardedQuantity, guardsShelf, mergeConfirmedShelf, unseenNow, unseenSalesExpiryMs, withLostWindow, type ShelfState } from './shelf-guard';
 import { ordersCursorId } from './cursors';
 import { isUrgentPush, planStockPushes, STOCK_PUSH_KIND, type StockPushPayload } from './plan';
 
@@ -124,25 +124,33 @@ export async function drainStockOutbox(db: CatalogDb, adapters: Partial<Record<M
 /** One mall's due stock pushes (those carrying another mall's sale first), outcomes added to `report`. */
 export async function drainMallOutbox(db: CatalogDb, mall: MallId, adapter: MallAdapter, options: DrainOptions, report: DrainReport): Promise<void> {
   const now = options.now ?? Date.now;
-  {
-    const dueAll = await db.jobs
-      .where('[status+nextAttemptAt]')
-      .between(['pending', 0], ['pending', now()], true, true)
-      .filter((j) => j.mall === mall && j.kind === STOCK_PUSH_KIND)
-      .limit(5_000)
-      .toArray();
-    if (dueAll.length === 0) return;
-    const listingsAll = await db.listings.bulkGet(dueAll.map((j) => (j.payload as StockPushPayload).listingId));
-    const shownBefore = new Map(listingsAll.filter((l) => l !== undefined).map((l) => [l.id, l.lastPushedQuantity]));
-    const due = byRisk(dueAll, shownBefore).slice(0, Math.min(options.maxPerMall ?? 5_000, adapter.maxPushesPerDrain ?? Infinity));
+  const cap = Math.min(options.maxPerMall ?? 5_000, adapter.maxPushesPerDrain ?? Infinity);
+  // A mall that takes pushes one at a time has its shelves read again every few pushes (a sale between
+  // a reading and the push after it is overwritten, so that span is kept to about a second), and each
+  // few are chosen afresh: a sale elsewhere read meanwhile goes next, not after the whole batch.
+  const chunk = Math.max(1, adapter.shelfReadChunk ?? cap);
+  const taken = new Set<number>();
+  while (taken.size < cap) {
+    const due = await riskiestDuePushes(db, mall, now(), Math.min(chunk, cap - taken.size), taken);
+    if (due.length === 0) return;
+    for (const job of due) taken.add(job.id!);
     // Persist "running" before the first byte goes out, so a killed worker's jobs are found again.
-    const ids = due.map((j) => j.id).filter((id): id is number => id !== undefined);
-    await db.jobs.bulkUpdate(ids.map((id) => ({ key: id, changes: { status: 'running' as const, updatedAt: now() } })));
-    // A mall that takes pushes one at a time has its shelves read again every few pushes: a sale between
-    // a reading and the push that follows it is overwritten, so that span is kept to about a second.
-    const chunk = Math.max(1, adapter.shelfReadChunk ?? due.length);
-    for (let start = 0; start < due.length; start += chunk) await drainChunk(db, mall, adapter, due.slice(start, start + chunk), options, report);
+    await db.jobs.bulkUpdate(due.map((j) => ({ key: j.id!, changes: { status: 'running' as const, updatedAt: now() } })));
+    await drainChunk(db, mall, adapter, due, options, report);
   }
+}
+
+async function riskiestDuePushes(db: CatalogDb, mall: MallId, at: number, limit: number, skip: Set<number>): Promise<Job[]> {
+  const due = await db.jobs
+    .where('[status+nextAttemptAt]')
+    .between(['pending', 0], ['pending', at], true, true)
+    .filter((j) => j.mall === mall && j.kind === STOCK_PUSH_KIND && j.id !== undefined && !skip.has(j.id))
+    .limit(5_000)
+    .toArray();
+  if (due.length === 0) return [];
+  const listings = await db.listings.bulkGet(due.map((j) => (j.payload as StockPushPayload).listingId));
+  const shownBefore = new Map(listings.filter((l) => l !== undefined).map((l) => [l.id, l.lastPushedQuantity]));
+  return byRisk(due, shownBefore).slice(0, limit);
 }
 
 /** Reads the shelves of these due pushes (a guarded mall), sends them, and records every outcome. */
@@ -178,8 +186,17 @@ async function drainChunk(db: CatalogDb, mall: MallId, adapter: MallAdapter, chu
       if (!listing || job.id === undefined) return;
       const target = (job.payload as StockPushPayload).quantity;
       if (shelvesUnread && listing.shelf) {
-        // Without its shelf we cannot tell what the mall sold meanwhile: any number might undo a sale.
-        waiting.push(job);
+        // Without its shelf we cannot tell what the mall sold since we last read it. A lower number still
+        // goes: sending it can undo only the mall's own sales of these few seconds, while waiting would
+        // leave another mall's sale on sale. A higher one waits for a reading.
+        const blind = Math.max(0, target - Math.max(0, unseenNow(listing.shelf)));
+        if (listing.shelf.inFlight !== undefined || blind >= listing.shelf.lastSet) {
+          waiting.push(job);
+          return;
+        }
+        const beforeSend: ShelfState = { ...listing.shelf, inFlight: blind, openSince: listing.shelf.lastRead?.[1] ?? readStartedAt };
+        sent.set(job.id, { target, quantity: blind, listing, shelf: listing.shelf, beforeSend, unchanged: false });
+        pushes.push({ listing, quantity: blind });
         return;
       }
       if (!shown) {
@@ -209,7 +226,7 @@ async function drainChunk(db: CatalogDb, mall: MallId, adapter: MallAdapter, chu
       await db.transaction('rw', db.listings, async () => {
         for (const p of guarded) {
           const row = await db.listings.get(p.listing.id);
-          const written = { ...mergeConfirmedShelf(row?.shelf, p.listing.shelf, p.beforeSend!), inFlight: p.quantity, lastSet: p.beforeSend!.lastSet, openSince: readStartedAt };
+          const written = { ...mergeConfirmedShelf(row?.shelf, p.listing.shelf, p.beforeSend!), inFlight: p.quantity, lastSet: p.beforeSend!.lastSet, openSince: p.beforeSend!.openSince ?? readStartedAt };
           await db.listings.update(p.listing.id, { shelf: written });
           p.written = written;
         }
@@ -222,7 +239,7 @@ async function drainChunk(db: CatalogDb, mall: MallId, adapter: MallAdapter, chu
     } catch (error) {
       const e = error instanceof MallError ? error : new MallError({ mall, endpoint: 'pushStock', kind: 'network', message: String(error) });
       report.errors.push({ mall, message: e.message, kind: e.kind });
-      if (refusedByMall(e.status)) await shelvesUntouched(db, guarded.map((p) => p.listing.id), readStartedAt);
+      if (refusedByMall(e.status)) await shelvesUntouched(db, guarded.map((p) => ({ listingId: p.listing.id, written: p.written })));
       await finishJobs(db, due, () => ({ ok: false, retryable: e.retryable, message: e.message }), now());
       if (e.retryable) report.retrying += due.length;
       else report.failed += due.length;
@@ -247,7 +264,7 @@ async function drainChunk(db: CatalogDb, mall: MallId, adapter: MallAdapter, chu
           // Orders read since the state was last written change it by their difference; the push now holds.
           const merged = pushed.shelf ? mergeConfirmedShelf(row?.shelf, pushed.written ?? pushed.listing.shelf, pushed.written ? { ...pushed.written, lastSet: pushed.quantity } : pushed.shelf) : undefined;
           // Whatever the mall sold or got back between our read and this landing never showed on its shelf.
-          const shelf = merged && pushed.written ? withLostWindow(merged, readStartedAt, (result.ok && result.at) || at) : merged;
+          const shelf = merged && pushed.written ? withLostWindow(merged, pushed.written.openSince ?? readStartedAt, (result.ok && result.at) || at) : merged;
           await db.listings.update(pushed.listing.id, { lastPushedQuantity: pushed.quantity, lastPushedAt: at, ...(shelf ? { shelf } : {}) });
           if ((current.payload as StockPushPayload).quantity !== pushed.target) {
             // A newer target arrived while this push was in flight: keep the job for the next round.
@@ -266,7 +283,7 @@ async function drainChunk(db: CatalogDb, mall: MallId, adapter: MallAdapter, chu
         if (retryable) report.retrying += 1;
         else report.failed += 1;
         if (error) report.errors.push({ mall, message: error.message, kind: error.kind });
-        if (pushed.written && refusedByMall(error?.status)) await shelvesUntouched(db, [pushed.listing.id], readStartedAt);
+        if (refusedByMall(error?.status)) await shelvesUntouched(db, [{ listingId: pushed.listing.id, written: pushed.written }]);
         await db.jobs.update(job.id, {
           status: retryable ? 'pending' : 'failed',
           attempts,
@@ -286,15 +303,15 @@ function refusedByMall(status: number | undefined): boolean {
 
 /**
  * Pushes the mall refused left their shelves as read: no number of ours is in flight there, and no
- * sale made meanwhile was overwritten (`openSince` tells this drain's writes from a later one's).
+ * sale made meanwhile was overwritten (only rows still holding what this drain wrote are touched).
  */
-async function shelvesUntouched(db: CatalogDb, listingIds: string[], openSince: number): Promise<void> {
+async function shelvesUntouched(db: CatalogDb, pushes: { listingId: string; written: ShelfState | undefined }[]): Promise<void> {
   await db.transaction('rw', db.listings, async () => {
-    for (const id of listingIds) {
-      const shelf = (await db.listings.get(id))?.shelf;
-      if (shelf?.openSince !== openSince) continue;
+    for (const { listingId, written } of pushes) {
+      const shelf = (await db.listings.get(listingId))?.shelf;
+      if (!written || !shelf || shelf.openSince !== written.openSince || shelf.inFlight !== written.inFlight) continue;
       const { inFlight: _none, openSince: _closed, ...rest } = shelf;
-      await db.listings.update(id, { shelf: rest });
+      await db.listings.update(listingId, { shelf: rest });
     }
   });
 }

@@ -247,7 +247,7 @@ describe('pushing to a mall whose orders show late', () => {
     expect((await db.listings.get('amazon:tee'))!.shelf).toMatchObject({ unseenSales: 0 });
   });
 
-  it('when the shelf cannot be read, nothing is pushed to a followed shelf; it tries again shortly', async () => {
+  it('when the shelf cannot be read, a lower number still goes; a higher one waits for a reading', async () => {
     const amazon = Object.assign(new FakeMall('amazon'), { orderVisibilityLagMs: 120_000 });
     await planStockPushes(db, ['tee'], 0, 0);
     await drainStockOutbox(db, { amazon }, { now: () => 1_000 });
@@ -255,12 +255,23 @@ describe('pushing to a mall whose orders show late', () => {
     amazon.readStock = async () => {
       throw new Error('503');
     };
+    // Another mall's sale (4 → 3): waiting would leave it on sale here; sending can only undo Amazon's
+    // own sales since the last reading, which the shelf state then treats as overwritten.
     await applyMovements(db, [{ key: 'manual:1', skuCode: 'tee', delta: -1, kind: 'manual', at: 2_000 }]);
     await planStockPushes(db, ['tee'], 2_000, 2_000);
     await drainStockOutbox(db, { amazon }, { now: () => 2_000 });
-    expect(amazon.pushCalls).toHaveLength(1);
+    expect(amazon.shown.get('amazon:tee')).toBe(3);
+    const shelf = (await db.listings.get('amazon:tee'))!.shelf!;
+    expect(shelf).toMatchObject({ lastSet: 3 });
+    expect(shelf.inFlight).toBeUndefined();
+    expect(shelf.lostWindows!.at(-1)).toEqual([1_000, 2_000]); // from the last reading to the landing
+    // Stock back up (3 → 5): nothing that cannot wait; tried again once the shelf can be read.
+    await applyMovements(db, [{ key: 'manual:2', skuCode: 'tee', delta: 2, kind: 'manual', at: 3_000 }]);
+    await planStockPushes(db, ['tee'], 3_000, 3_000);
+    await drainStockOutbox(db, { amazon }, { now: () => 3_000 });
+    expect(amazon.pushCalls).toHaveLength(2);
     const job = await db.jobs.where('dedupeKey').equals('stock.push:amazon:tee').first();
-    expect(job).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: 2_000 + SHELF_REREAD_MS });
+    expect(job).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: 3_000 + SHELF_REREAD_MS });
   });
 
   it('follows every shelf from the first cycles on, so a sale before the first push is still told apart', async () => {

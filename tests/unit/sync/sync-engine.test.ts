@@ -189,6 +189,27 @@ describe('planning and the outbox', () => {
     expect(amazon.pushCalls.map((c) => c.length)).toEqual([2, 2]);
   });
 
+  it('a sale elsewhere read while a long drain is under way goes next, not after the whole batch', async () => {
+    // Four confirmations of Amazon's own sales are waiting; the drain sends them one at a time.
+    await planStockPushes(db, ['tee', 'pair', 'bundle'], 1, 1, { originMall: 'amazon' });
+    const amazon = Object.assign(new FakeMall('amazon'), { shelfReadChunk: 1 });
+    const push = amazon.pushStock.bind(amazon);
+    let first = true;
+    amazon.pushStock = async (pushes) => {
+      if (first) {
+        first = false;
+        // Meanwhile Rakuten sells a bag: Amazon must hear of it before the remaining confirmations.
+        await applyMovements(db, [{ key: 'order:rakuten:R9:1', skuCode: 'bag', delta: -1, kind: 'order', at: 2 }]);
+        await planStockPushes(db, ['bag'], 2, 2, { originMall: 'rakuten' });
+      }
+      return push(pushes);
+    };
+    await drainStockOutbox(db, { amazon }, { now: () => 5 });
+    const order = amazon.pushCalls.map((c) => c.map((p) => p.listing.id).join());
+    expect(order).toHaveLength(4);
+    expect(order[1]).toBe('amazon:bag');
+  });
+
   it('a push whose number the shelf already shows is not sent, even one carrying another mall’s sale', async () => {
     // Amazon's bag shelf shows 2 (a number set by hand in Seller Central, say) and is followed from there.
     const amazon = new FakeMall('amazon');
