@@ -3,7 +3,7 @@ import { loadCredentials } from '@/lib/catalog/credentials';
 import { writeCredentials } from '@/lib/catalog/credential-lock';
 import { MALL_IDS, type Credentials, type MallId } from '@/lib/catalog/schemas';
 import { sessionRateStore, sessionValueStore } from '@/lib/background/session-stores';
-import { HttpClient } from '@/lib/http/client';
+import { HttpClient, WORKER_HTTP_RETRIES } from '@/lib/http/client';
 import { RateLimiter } from '@/lib/http/rate-limiter';
 import { AMAZON_SYNC_TUNING, createAmazonAdapter, type AmazonCachedToken } from '@/lib/malls/amazon';
 import { endpointsForMode } from '@/lib/malls/endpoints';
@@ -18,7 +18,7 @@ import { createYahooAdapter, type CachedAccessToken } from '@/lib/malls/yahoo';
  * the worker.
  */
 const limiter = new RateLimiter({ store: sessionRateStore(browser.storage.session) });
-const http = new HttpClient({ limiter });
+const http = new HttpClient({ limiter, ...WORKER_HTTP_RETRIES });
 const endpoints = endpointsForMode(import.meta.env.MODE);
 
 const isAmazonToken = (v: unknown): v is AmazonCachedToken =>

@@ -64,6 +64,13 @@ export interface HttpClientOptions {
   onRetry?: (info: { mall: MallId; endpoint: string; attempt: number; error: MallError; delayMs: number }) => void;
 }
 
+/**
+ * The worker's retry budget. The sync retries on its own every few seconds, with a fresh reading and the
+ * latest number; a call retried here for a minute (six attempts, 15 s timeouts, 30 s waits) held its
+ * mall's lane, and with it every push to that mall, all that time (the chaos run saw two minutes).
+ */
+export const WORKER_HTTP_RETRIES = { maxAttempts: 3, maxDelayMs: 5_000, defaultTimeoutMs: 10_000 } as const satisfies Partial<HttpClientOptions>;
+
 export const defaultClassifier: ResponseClassifier = (status, _text, headers) => {
   const retryAfter = headers.get('retry-after');
   const retryAfterMs = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : undefined;

@@ -84,7 +84,7 @@ import type { DBCore, DBCoreTable } from 'dexie';
 import { CatalogDb } from '../../lib/catalog/db';
 import { importDemoCatalog } from '../../lib/catalog/import-demo';
 import type { MallId, SyncRun } from '../../lib/catalog/schemas';
-import { HttpClient } from '../../lib/http/client';
+import { HttpClient, WORKER_HTTP_RETRIES } from '../../lib/http/client';
 import { memoryRateStore, RateLimiter } from '../../lib/http/rate-limiter';
 import { AMAZON_SYNC_TUNING, createAmazonAdapter, memoryTokenStore as amazonMemoryTokenStore, OPERATION_LIMITS } from '../../lib/malls/amazon';
 import { createRakutenAdapter } from '../../lib/malls/rakuten';
@@ -382,10 +382,11 @@ async function extensionSide(sim: RunningMallSim, counters: Counters) {
     return globalThis.fetch(input, init);
   };
   // As mall-adapters.ts: one limiter (the worker's lives in storage.session; here in memory) and one client
-  // with the production defaults. The fetch wrapper only counts; onRetry only counts.
+  // with the worker's retry budget. The fetch wrapper only counts; onRetry only counts.
   const limiter = new RateLimiter({ store: memoryRateStore() });
   const http = new HttpClient({
     limiter,
+    ...WORKER_HTTP_RETRIES,
     fetch: countingFetch,
     onRetry: ({ mall }) => counters.retries.set(mall, (counters.retries.get(mall) ?? 0) + 1),
   });
