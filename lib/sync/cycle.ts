@@ -8,8 +8,6 @@ import { drainMallOutbox, emptyDrainReport, releaseInterruptedJobs, verifyUncert
 import { workerLanes, type SyncLanes } from './lanes';
 import { planStockPushes } from './plan';
 import { ordersCursorId } from './cursors';
-
-export { ordersCursorId };
 import { followNewShelves, guardsShelf } from './shelf-guard';
 
 export interface SyncCycleDeps {
@@ -54,7 +52,6 @@ export interface SyncCycleReport {
   errors: { mall: MallId; message: string; kind: string }[];
   unmappedLines: { mall: MallId; orderNumber: string; ref: string }[];
 }
-
 
 function percentile(values: number[], p: number): number | undefined {
   if (values.length === 0) return undefined;

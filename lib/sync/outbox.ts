@@ -156,144 +156,142 @@ async function riskiestDuePushes(db: CatalogDb, mall: MallId, at: number, limit:
 /** Reads the shelves of these due pushes (a guarded mall), sends them, and records every outcome. */
 async function drainChunk(db: CatalogDb, mall: MallId, adapter: MallAdapter, chunk: Job[], options: DrainOptions, report: DrainReport): Promise<void> {
   const now = options.now ?? Date.now;
-  {
-    // Read now, not when the drain began: the read lane may have changed targets and shelves since.
-    const due = (await db.jobs.bulkGet(chunk.map((j) => j.id!))).filter((j): j is Job => j !== undefined);
-    const listings = await db.listings.bulkGet(due.map((j) => (j.payload as StockPushPayload).listingId));
-    const sent = new Map<number, { target: number; quantity: number; listing: Listing; shelf?: ShelfState; beforeSend?: ShelfState; written?: ShelfState; unchanged: boolean }>();
+  // Read now, not when the drain began: the read lane may have changed targets and shelves since.
+  const due = (await db.jobs.bulkGet(chunk.map((j) => j.id!))).filter((j): j is Job => j !== undefined);
+  const listings = await db.listings.bulkGet(due.map((j) => (j.payload as StockPushPayload).listingId));
+  const sent = new Map<number, { target: number; quantity: number; listing: Listing; shelf?: ShelfState; beforeSend?: ShelfState; written?: ShelfState; unchanged: boolean }>();
 
-    // Read the shelves first, so no push undoes a sale we cannot see yet (lib/sync/shelf-guard.ts).
-    let shown: Map<string, number> | undefined;
-    let shelvesUnread = false;
-    // From this moment until each push lands, a sale on the mall can be overwritten (shelf-guard.ts).
-    const readStartedAt = now();
-    // Only a mall that shows its orders at once has read every order placed before its last caught-up read.
-    const explainedThrough = adapter.orderVisibilityLagMs ? undefined : (await db.syncCursors.get(ordersCursorId(mall)))?.explainedThrough;
-    if (guardsShelf(adapter)) {
-      const readable = listings.filter((l): l is Listing => l !== undefined);
-      shown = await adapter
-        .readStock(readable)
-        .then((readings) => new Map(readings.map((r) => [r.listingId, r.quantity])))
-        .catch(() => {
-          shelvesUnread = true;
-          return new Map<string, number>();
-        });
-    }
-    const pushes: StockPush[] = [];
-    const waiting: Job[] = [];
-    due.forEach((job, i) => {
-      const listing = listings[i];
-      if (!listing || job.id === undefined) return;
-      const target = (job.payload as StockPushPayload).quantity;
-      if (shelvesUnread && listing.shelf) {
-        // Without its shelf we cannot tell what the mall sold since we last read it. A lower number still
-        // goes: sending it can undo only the mall's own sales of these few seconds, while waiting would
-        // leave another mall's sale on sale. A higher one waits for a reading.
-        const blind = Math.max(0, target - Math.max(0, unseenNow(listing.shelf)));
-        if (listing.shelf.inFlight !== undefined || blind >= listing.shelf.lastSet) {
-          waiting.push(job);
-          return;
-        }
-        const beforeSend: ShelfState = { ...listing.shelf, inFlight: blind, openSince: listing.shelf.lastRead?.[1] ?? readStartedAt };
-        sent.set(job.id, { target, quantity: blind, listing, shelf: listing.shelf, beforeSend, unchanged: false });
-        pushes.push({ listing, quantity: blind });
-        return;
-      }
-      if (!shown) {
-        sent.set(job.id, { target, quantity: target, listing, unchanged: false });
-        pushes.push({ listing, quantity: target });
-        return;
-      }
-      const onShelf = shown.get(listing.id);
-      const guarded = guardedQuantity(listing, target, onShelf, now(), unseenSalesExpiryMs(adapter), { requestedAt: readStartedAt, ...(explainedThrough !== undefined ? { explainedThrough } : {}) });
-      // The shelf already shows our number: sending it again could only undo a sale made meanwhile.
-      const unchanged = onShelf === guarded.quantity;
-      // What is written before the push leaves: the count just made (a killed worker must not lose it) and
-      // the shelf as read, with our number in flight (the shelf will hold one or the other).
-      const beforeSend: ShelfState = { ...guarded.shelf, lastSet: onShelf ?? guarded.quantity, inFlight: guarded.quantity, openSince: readStartedAt };
-      sent.set(job.id, { target, quantity: guarded.quantity, listing, shelf: guarded.shelf, beforeSend, unchanged });
-      if (!unchanged) pushes.push({ listing, quantity: guarded.quantity });
-    });
-
-    if (waiting.length > 0) {
-      const at = now();
-      await db.jobs.bulkUpdate(waiting.map((j) => ({ key: j.id!, changes: { status: 'pending' as const, nextAttemptAt: at + SHELF_REREAD_MS, updatedAt: at } })));
-    }
-    // Until the mall confirms, a followed shelf holds either its last number or this one (a killed
-    // worker, a lost answer): written down before the push leaves.
-    const guarded = [...sent.values()].filter((p) => p.beforeSend && !p.unchanged);
-    if (guarded.length > 0) {
-      await db.transaction('rw', db.listings, async () => {
-        for (const p of guarded) {
-          const row = await db.listings.get(p.listing.id);
-          const written = { ...mergeConfirmedShelf(row?.shelf, p.listing.shelf, p.beforeSend!), inFlight: p.quantity, lastSet: p.beforeSend!.lastSet, openSince: p.beforeSend!.openSince ?? readStartedAt };
-          await db.listings.update(p.listing.id, { shelf: written });
-          p.written = written;
-        }
+  // Read the shelves first, so no push undoes a sale we cannot see yet (lib/sync/shelf-guard.ts).
+  let shown: Map<string, number> | undefined;
+  let shelvesUnread = false;
+  // From this moment until each push lands, a sale on the mall can be overwritten (shelf-guard.ts).
+  const readStartedAt = now();
+  // Only a mall that shows its orders at once has read every order placed before its last caught-up read.
+  const explainedThrough = adapter.orderVisibilityLagMs ? undefined : (await db.syncCursors.get(ordersCursorId(mall)))?.explainedThrough;
+  if (guardsShelf(adapter)) {
+    const readable = listings.filter((l): l is Listing => l !== undefined);
+    shown = await adapter
+      .readStock(readable)
+      .then((readings) => new Map(readings.map((r) => [r.listingId, r.quantity])))
+      .catch(() => {
+        shelvesUnread = true;
+        return new Map<string, number>();
       });
-    }
-
-    let results: ItemResult[];
-    try {
-      results = pushes.length > 0 ? await adapter.pushStock(pushes, (p) => options.onProgress?.(mall, p.done, p.total)) : [];
-    } catch (error) {
-      const e = error instanceof MallError ? error : new MallError({ mall, endpoint: 'pushStock', kind: 'network', message: String(error) });
-      report.errors.push({ mall, message: e.message, kind: e.kind });
-      if (refusedByMall(e.status)) await shelvesUntouched(db, guarded.map((p) => ({ listingId: p.listing.id, written: p.written })));
-      await finishJobs(db, due, () => ({ ok: false, retryable: e.retryable, message: e.message }), now());
-      if (e.retryable) report.retrying += due.length;
-      else report.failed += due.length;
+  }
+  const pushes: StockPush[] = [];
+  const waiting: Job[] = [];
+  due.forEach((job, i) => {
+    const listing = listings[i];
+    if (!listing || job.id === undefined) return;
+    const target = (job.payload as StockPushPayload).quantity;
+    if (shelvesUnread && listing.shelf) {
+      // Without its shelf we cannot tell what the mall sold since we last read it. A lower number still
+      // goes: sending it can undo only the mall's own sales of these few seconds, while waiting would
+      // leave another mall's sale on sale. A higher one waits for a reading.
+      const blind = Math.max(0, target - Math.max(0, unseenNow(listing.shelf)));
+      if (listing.shelf.inFlight !== undefined || blind >= listing.shelf.lastSet) {
+        waiting.push(job);
+        return;
+      }
+      const beforeSend: ShelfState = { ...listing.shelf, inFlight: blind, openSince: listing.shelf.lastRead?.[1] ?? readStartedAt };
+      sent.set(job.id, { target, quantity: blind, listing, shelf: listing.shelf, beforeSend, unchanged: false });
+      pushes.push({ listing, quantity: blind });
       return;
     }
-    const byListing = new Map(results.map((r) => [r.key, r]));
+    if (!shown) {
+      sent.set(job.id, { target, quantity: target, listing, unchanged: false });
+      pushes.push({ listing, quantity: target });
+      return;
+    }
+    const onShelf = shown.get(listing.id);
+    const guarded = guardedQuantity(listing, target, onShelf, now(), unseenSalesExpiryMs(adapter), { requestedAt: readStartedAt, ...(explainedThrough !== undefined ? { explainedThrough } : {}) });
+    // The shelf already shows our number: sending it again could only undo a sale made meanwhile.
+    const unchanged = onShelf === guarded.quantity;
+    // What is written before the push leaves: the count just made (a killed worker must not lose it) and
+    // the shelf as read, with our number in flight (the shelf will hold one or the other).
+    const beforeSend: ShelfState = { ...guarded.shelf, lastSet: onShelf ?? guarded.quantity, inFlight: guarded.quantity, openSince: readStartedAt };
+    sent.set(job.id, { target, quantity: guarded.quantity, listing, shelf: guarded.shelf, beforeSend, unchanged });
+    if (!unchanged) pushes.push({ listing, quantity: guarded.quantity });
+  });
+
+  if (waiting.length > 0) {
     const at = now();
-    await db.transaction('rw', db.jobs, db.listings, async () => {
-      for (const job of due) {
-        if (job.id === undefined) continue;
-        const pushed = sent.get(job.id);
-        if (!pushed) continue;
-        const result: ItemResult | undefined = pushed.unchanged ? { key: pushed.listing.id, ok: true } : byListing.get(pushed.listing.id);
-        const current = await db.jobs.get(job.id);
-        if (!current) continue;
-        if (result?.ok) {
-          if (!pushed.unchanged) {
-            report.pushed += 1;
-            report.latencies.push(at - (job.payload as StockPushPayload).causedAt);
-          }
-          const row = pushed.shelf ? await db.listings.get(pushed.listing.id) : undefined;
-          // Orders read since the state was last written change it by their difference; the push now holds.
-          const merged = pushed.shelf ? mergeConfirmedShelf(row?.shelf, pushed.written ?? pushed.listing.shelf, pushed.written ? { ...pushed.written, lastSet: pushed.quantity } : pushed.shelf) : undefined;
-          // Whatever the mall sold or got back between our read and this landing never showed on its shelf.
-          const shelf = merged && pushed.written ? withLostWindow(merged, pushed.written.openSince ?? readStartedAt, (result.ok && result.at) || at) : merged;
-          await db.listings.update(pushed.listing.id, { lastPushedQuantity: pushed.quantity, lastPushedAt: at, ...(shelf ? { shelf } : {}) });
-          if ((current.payload as StockPushPayload).quantity !== pushed.target) {
-            // A newer target arrived while this push was in flight: keep the job for the next round.
-            await db.jobs.update(job.id, { status: 'pending', nextAttemptAt: at, updatedAt: at });
-          } else if (pushed.quantity < pushed.target) {
-            // Held back for sales the mall made that we have not read yet: look again when they may be in.
-            await db.jobs.update(job.id, { status: 'pending', nextAttemptAt: at + guardRecheckMs(adapter), updatedAt: at });
-          } else {
-            await db.jobs.delete(job.id);
-          }
-          continue;
-        }
-        const error = result && !result.ok ? result.error : undefined;
-        const retryable = error ? error.retryable : true;
-        const attempts = current.attempts + 1;
-        if (retryable) report.retrying += 1;
-        else report.failed += 1;
-        if (error) report.errors.push({ mall, message: error.message, kind: error.kind });
-        if (refusedByMall(error?.status)) await shelvesUntouched(db, [{ listingId: pushed.listing.id, written: pushed.written }]);
-        await db.jobs.update(job.id, {
-          status: retryable ? 'pending' : 'failed',
-          attempts,
-          nextAttemptAt: at + retryDelayMs(attempts),
-          lastError: error?.message ?? 'no result for this listing',
-          updatedAt: at,
-        });
+    await db.jobs.bulkUpdate(waiting.map((j) => ({ key: j.id!, changes: { status: 'pending' as const, nextAttemptAt: at + SHELF_REREAD_MS, updatedAt: at } })));
+  }
+  // Until the mall confirms, a followed shelf holds either its last number or this one (a killed
+  // worker, a lost answer): written down before the push leaves.
+  const guarded = [...sent.values()].filter((p) => p.beforeSend && !p.unchanged);
+  if (guarded.length > 0) {
+    await db.transaction('rw', db.listings, async () => {
+      for (const p of guarded) {
+        const row = await db.listings.get(p.listing.id);
+        const written = { ...mergeConfirmedShelf(row?.shelf, p.listing.shelf, p.beforeSend!), inFlight: p.quantity, lastSet: p.beforeSend!.lastSet, openSince: p.beforeSend!.openSince };
+        await db.listings.update(p.listing.id, { shelf: written });
+        p.written = written;
       }
     });
   }
+
+  let results: ItemResult[];
+  try {
+    results = pushes.length > 0 ? await adapter.pushStock(pushes, (p) => options.onProgress?.(mall, p.done, p.total)) : [];
+  } catch (error) {
+    const e = error instanceof MallError ? error : new MallError({ mall, endpoint: 'pushStock', kind: 'network', message: String(error) });
+    report.errors.push({ mall, message: e.message, kind: e.kind });
+    if (refusedByMall(e.status)) await shelvesUntouched(db, guarded.map((p) => ({ listingId: p.listing.id, written: p.written })));
+    await finishJobs(db, due, () => ({ ok: false, retryable: e.retryable, message: e.message }), now());
+    if (e.retryable) report.retrying += due.length;
+    else report.failed += due.length;
+    return;
+  }
+  const byListing = new Map(results.map((r) => [r.key, r]));
+  const at = now();
+  await db.transaction('rw', db.jobs, db.listings, async () => {
+    for (const job of due) {
+      if (job.id === undefined) continue;
+      const pushed = sent.get(job.id);
+      if (!pushed) continue;
+      const result: ItemResult | undefined = pushed.unchanged ? { key: pushed.listing.id, ok: true } : byListing.get(pushed.listing.id);
+      const current = await db.jobs.get(job.id);
+      if (!current) continue;
+      if (result?.ok) {
+        if (!pushed.unchanged) {
+          report.pushed += 1;
+          report.latencies.push(at - (job.payload as StockPushPayload).causedAt);
+        }
+        const row = pushed.shelf ? await db.listings.get(pushed.listing.id) : undefined;
+        // Orders read since the state was last written change it by their difference; the push now holds.
+        const merged = pushed.shelf ? mergeConfirmedShelf(row?.shelf, pushed.written ?? pushed.listing.shelf, pushed.written ? { ...pushed.written, lastSet: pushed.quantity } : pushed.shelf) : undefined;
+        // Whatever the mall sold or got back between our read and this landing never showed on its shelf.
+        const shelf = merged && pushed.written ? withLostWindow(merged, pushed.written.openSince!, (result.ok && result.at) || at) : merged;
+        await db.listings.update(pushed.listing.id, { lastPushedQuantity: pushed.quantity, lastPushedAt: at, ...(shelf ? { shelf } : {}) });
+        if ((current.payload as StockPushPayload).quantity !== pushed.target) {
+          // A newer target arrived while this push was in flight: keep the job for the next round.
+          await db.jobs.update(job.id, { status: 'pending', nextAttemptAt: at, updatedAt: at });
+        } else if (pushed.quantity < pushed.target) {
+          // Held back for sales the mall made that we have not read yet: look again when they may be in.
+          await db.jobs.update(job.id, { status: 'pending', nextAttemptAt: at + guardRecheckMs(adapter), updatedAt: at });
+        } else {
+          await db.jobs.delete(job.id);
+        }
+        continue;
+      }
+      const error = result && !result.ok ? result.error : undefined;
+      const retryable = error ? error.retryable : true;
+      const attempts = current.attempts + 1;
+      if (retryable) report.retrying += 1;
+      else report.failed += 1;
+      if (error) report.errors.push({ mall, message: error.message, kind: error.kind });
+      if (refusedByMall(error?.status)) await shelvesUntouched(db, [{ listingId: pushed.listing.id, written: pushed.written }]);
+      await db.jobs.update(job.id, {
+        status: retryable ? 'pending' : 'failed',
+        attempts,
+        nextAttemptAt: at + retryDelayMs(attempts),
+        lastError: error?.message ?? 'no result for this listing',
+        updatedAt: at,
+      });
+    }
+  });
 }
 
 /** The mall answered with an error: it did not apply the push (a timeout or a lost connection may have). */

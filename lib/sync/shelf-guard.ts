@@ -48,7 +48,7 @@ type Explanation = NonNullable<ShelfState['explained']>[number];
 
 /** Sales the mall made that no order read has explained yet (below zero: returns not yet on its shelf). */
 export function unseenNow(shelf: ShelfState): number {
-  return shelf.unseenSales + (shelf.explained ?? []).reduce((n, e) => n + e.units, 0);
+  return shelf.unseenSales + sum(shelf.explained ?? []);
 }
 
 export interface ShelfReadingContext {
@@ -90,7 +90,7 @@ export function guardedQuantity(
   // Order reads that explain what the previous reading saw join its count; the rest wait for a reading.
   const previous = before.lastRead;
   const seenByPrevious = (e: Explanation) => previous !== undefined && seenBy(e, previous);
-  let carried = before.unseenSales + (before.explained ?? []).filter(seenByPrevious).reduce((n, e) => n + e.units, 0);
+  let carried = before.unseenSales + sum((before.explained ?? []).filter(seenByPrevious));
   let waiting = (before.explained ?? []).filter((e) => !seenByPrevious(e));
   // Every order placed up to the previous reading has been read: units it counted that nothing explains
   // were no sale (a sale we could not place, see saleCounted). Only units held back are released; a
