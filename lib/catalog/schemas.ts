@@ -87,6 +87,8 @@ const listingBase = z.object({
       lostWindows: z.array(z.tuple([timestamp, timestamp])).optional(),
       /** The last reading of the shelf: when it was asked for and when it answered. */
       lastRead: z.tuple([timestamp, timestamp]).optional(),
+      /** The latest reading whose count was released (shelf-guard.ts): orders it saw no longer explain anything. */
+      released: z.tuple([timestamp, timestamp]).optional(),
       /**
        * Order reads of the mall's own sales (units < 0) and returns (> 0) not yet matched with a reading
        * that saw them; `key` is the movement's, so one is never counted twice.
@@ -208,7 +210,10 @@ export const syncCursorSchema = z.object({
   updatedAt: timestamp,
   /** When the current run of pages that ends caught up began (undefined between runs). */
   passStartedAt: timestamp.optional(),
-  /** The start of the last run of pages that ended caught up: every order placed before it was read. */
+  /**
+   * Every order placed before this moment has been read: the start of the last run of pages that ended
+   * caught up, or for a mall that shows orders late the upper bound it stated for that run.
+   */
   explainedThrough: timestamp.optional(),
 });
 export type SyncCursor = z.infer<typeof syncCursorSchema>;

@@ -43,6 +43,12 @@ export interface OrderPage {
   cursor: string;
   /** True when the mall has nothing newer than `cursor` right now. */
   caughtUp: boolean;
+  /**
+   * For a mall that shows orders late (Amazon), on the page that caught up: every order last updated at
+   * or before this moment has now been listed (the window's upper bound as the mall stated it). Malls
+   * that show orders at once leave it out: a caught-up read has listed everything placed before it began.
+   */
+  listedThrough?: number;
 }
 
 export interface StockPush {

@@ -126,8 +126,10 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
         const passStartedAt = stored?.passStartedAt ?? now();
         const result = await adapter.listOrdersSince(stored?.cursor, { since: deps.initialSince?.() ?? startedAt });
         // A run of pages that began at `passStartedAt` and ends caught up has read every order placed
-        // before then (for malls that show orders at once): the shelf guard trusts that (shelf-guard.ts).
-        const readState = result.caughtUp ? { explainedThrough: passStartedAt } : { passStartedAt, ...(stored?.explainedThrough !== undefined ? { explainedThrough: stored.explainedThrough } : {}) };
+        // before then (a mall that shows orders late says up to when instead): the shelf guard trusts
+        // that (shelf-guard.ts).
+        const explainedThrough = result.caughtUp ? (result.listedThrough ?? (adapter.orderVisibilityLagMs ? stored?.explainedThrough : passStartedAt)) : stored?.explainedThrough;
+        const readState = { ...(result.caughtUp ? {} : { passStartedAt }), ...(explainedThrough !== undefined ? { explainedThrough } : {}) };
         await db.transaction('rw', [db.orders, db.orderLines, db.customers, db.listings, db.skus, db.stockMovements, db.syncCursors, db.jobs, db.settings], async () => {
           const applied = await applyOrderMovements(db, mall, result.orders, { id: cursorId, value: result.cursor, readState }, now());
           const causedAt = Math.min(now(), ...result.orders.map((o) => o.updatedAt));

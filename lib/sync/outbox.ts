@@ -166,8 +166,8 @@ async function drainChunk(db: CatalogDb, mall: MallId, adapter: MallAdapter, chu
   let shelvesUnread = false;
   // From this moment until each push lands, a sale on the mall can be overwritten (shelf-guard.ts).
   const readStartedAt = now();
-  // Only a mall that shows its orders at once has read every order placed before its last caught-up read.
-  const explainedThrough = adapter.orderVisibilityLagMs ? undefined : (await db.syncCursors.get(ordersCursorId(mall)))?.explainedThrough;
+  // Up to when the mall's orders have all been read (lib/sync/cycle.ts keeps it on the cursor row).
+  const explainedThrough = (await db.syncCursors.get(ordersCursorId(mall)))?.explainedThrough;
   if (guardsShelf(adapter)) {
     const readable = listings.filter((l): l is Listing => l !== undefined);
     shown = await adapter

@@ -95,7 +95,13 @@ export function guardedQuantity(
   // Every order placed up to the previous reading has been read: units it counted that nothing explains
   // were no sale (a sale we could not place, see saleCounted). Only units held back are released; a
   // count below zero may be a return whose cancellation is still to be read, and is left to expire.
-  if (carried > 0 && previous && reading.explainedThrough !== undefined && reading.explainedThrough >= previous[1] + CLOCK_SKEW_MS + 1000) carried = 0;
+  // An order that reading saw may still be read later (Amazon lists an order by its last update: one
+  // cancelled before it was listed comes later): it must then not explain the count again (`released`).
+  let released = before.released;
+  if (carried > 0 && previous && reading.explainedThrough !== undefined && reading.explainedThrough >= previous[1] + CLOCK_SKEW_MS + 1000) {
+    carried = 0;
+    released = previous;
+  }
   // A count either way that nothing explained in time is dropped before this reading adds to it: units
   // held back for nothing, or (below zero) a count that would let the next unseen sale through.
   const expired = carried + sum(waiting) !== 0 && before.unseenSince !== undefined && now - before.unseenSince > expireMs;
@@ -118,6 +124,7 @@ export function guardedQuantity(
       trackedSince: before.trackedSince,
       ...(lostWindows ? { lostWindows } : {}),
       lastRead,
+      ...(released ? { released } : {}),
       ...(waiting.length > 0 ? { explained: waiting } : {}),
     },
   };
@@ -206,6 +213,8 @@ const MAX_EXPLANATIONS = 100;
 function withExplanation(shelf: ShelfState, explanation: Explanation, now: number): ShelfState {
   const explained = shelf.explained ?? [];
   if (explained.some((e) => e.key === explanation.key)) return shelf;
+  // What a released reading saw was dropped from the count with it: there is nothing left to explain.
+  if (shelf.released && seenBy(explanation, shelf.released)) return shelf;
   let next = [...explained, explanation];
   let unseenSales = shelf.unseenSales;
   if (next.length > MAX_EXPLANATIONS) {

@@ -220,7 +220,9 @@ export class OrdersApi {
       const end = before ?? seen ?? cursor.after;
       next = { v: 1, api: this.version, after: later(cursor.after, end) ?? cursor.after };
     }
-    return { orders: page.orders, cursor: JSON.stringify(next), caughtUp: !page.nextToken };
+    // Only a bound Amazon stated proves every order updated up to it was listed (`seen` does not).
+    const listedThrough = !page.nextToken && before !== undefined ? parseAmazonTime(before) : undefined;
+    return { orders: page.orders, cursor: JSON.stringify(next), caughtUp: !page.nextToken, ...(listedThrough !== undefined ? { listedThrough } : {}) };
   }
 
   private readCursor(text: string | undefined, since: number | undefined): Cursor {

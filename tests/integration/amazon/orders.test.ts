@@ -74,6 +74,8 @@ describe.each(['v0', 'v2026-01-01'] as const)('orders API %s', (api) => {
     const first = await t.adapter.listOrdersSince(undefined, { since: start - 10 * MINUTE });
     expect(first.orders).toHaveLength(2);
     expect(first.caughtUp).toBe(false);
+    // Mid-window nothing is proven listed yet.
+    expect(first.listedThrough).toBeUndefined();
     const all = await drain(t, first.cursor);
     const orders = [...first.orders, ...all.orders];
     expect(orders.map((o) => o.orderNumber)).toEqual(ids);
@@ -118,6 +120,8 @@ describe.each(['v0', 'v2026-01-01'] as const)('orders API %s', (api) => {
     expect(early.caughtUp).toBe(true);
     // …and the cursor continues from the bound Amazon reported, not from "now".
     expect(JSON.parse(early.cursor).after).toBe(new Date(placedAt - MINUTE).toISOString());
+    // Every order updated up to that bound has been listed: the shelf guard may rely on it.
+    expect(early.listedThrough).toBe(placedAt - MINUTE);
     sim.ctx.clock.advance(2 * MINUTE);
     const later = await t.adapter.listOrdersSince(early.cursor);
     expect(later.orders.map((o) => o.orderNumber)).toEqual([id]);

@@ -14,6 +14,8 @@ export class FakeMall implements MallAdapter {
   failListings = new Set<string>();
   /** Orders per page. */
   pageSize = 2;
+  /** Reported on a caught-up page, as a mall that shows orders late states its window's bound. */
+  listedThrough: number | undefined;
 
   constructor(readonly mall: MallId) {}
 
@@ -45,7 +47,7 @@ export class FakeMall implements MallAdapter {
     const next = sorted.filter((o) => o.updatedAt > after.t || (o.updatedAt === after.t && o.orderNumber > after.n));
     const page = next.slice(0, this.pageSize).map((o) => structuredClone(o));
     const last = page.at(-1);
-    return { orders: page, cursor: last ? JSON.stringify({ t: last.updatedAt, n: last.orderNumber }) : (cursor ?? JSON.stringify(after)), caughtUp: next.length <= this.pageSize };
+    return { orders: page, cursor: last ? JSON.stringify({ t: last.updatedAt, n: last.orderNumber }) : (cursor ?? JSON.stringify(after)), caughtUp: next.length <= this.pageSize, ...(next.length <= this.pageSize && this.listedThrough !== undefined ? { listedThrough: this.listedThrough } : {}) };
   }
 
   async pushStock(pushes: StockPush[]): Promise<ItemResult[]> {

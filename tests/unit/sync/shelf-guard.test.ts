@@ -195,6 +195,37 @@ describe('the shelf guard (pure)', () => {
   });
 });
 
+describe('the shelf guard for a mall that lists orders by their last update (Amazon)', () => {
+  const followed: ShelfState = { lastSet: 4, unseenSales: 0, trackedSince: T };
+
+  it('a unit held for a sale no order explains is released once Amazon has listed every order up to that reading', () => {
+    // The shelf shows 3 at a reading asked at +10 s: one unit counted as sold that no order will explain
+    // (it was sold inside a push we could not place, say).
+    const held = guardedQuantity({ shelf: followed }, 4, 3, T + 10_400, 480_000, { requestedAt: T + 10_000 });
+    expect(held.quantity).toBe(3);
+    // Orders listed up to +11 s only: too close to that reading to be sure, still held.
+    expect(guardedQuantity({ shelf: held.shelf }, 4, 3, T + 190_000, 480_000, { requestedAt: T + 189_800, explainedThrough: T + 11_000 }).quantity).toBe(3);
+    // Listed up to +60 s (a poll 3 minutes later): released, three minutes before it would expire.
+    const released = guardedQuantity({ shelf: held.shelf }, 4, 3, T + 190_000, 480_000, { requestedAt: T + 189_800, explainedThrough: T + 60_000 });
+    expect(released).toMatchObject({ quantity: 4, shelf: { unseenSales: 0, released: [T + 10_000, T + 10_400] } });
+  });
+
+  it('an order the released reading saw, listed late because it was cancelled meanwhile, changes nothing', () => {
+    // Sold at +5 s (the +10 s reading counts it), cancelled at +40 s: Amazon lists it by its last update.
+    const held = guardedQuantity({ shelf: followed }, 4, 3, T + 10_400, 480_000, { requestedAt: T + 10_000 });
+    // At +190 s Amazon has listed up to +30 s: the sale's order is not among them (updated at +40 s), yet the
+    // hold is released; the shelf shows the returned unit.
+    const next = guardedQuantity({ shelf: held.shelf }, 4, 4, T + 190_000, 480_000, { requestedAt: T + 189_800, explainedThrough: T + 30_000 });
+    expect(next.quantity).toBe(4);
+    expect(unseenNow(next.shelf)).toBe(-1);
+    // Its order is read, already cancelled: the sale was in the released count, only the return is left to explain.
+    const read = ownCancelledOrderRead(next.shelf, 'amazon:A1:1', 1, T + 5_000, T + 40_000, T + 370_000);
+    expect(unseenNow(read)).toBe(0);
+    // So the next sale Amazon makes is held back, not hidden behind a count below zero.
+    expect(guardedQuantity({ shelf: read }, 4, 3, T + 380_000, 480_000, { requestedAt: T + 379_800, explainedThrough: T + 250_000 }).quantity).toBe(3);
+  });
+});
+
 describe('pushing to a mall whose orders show late', () => {
   let db: CatalogDb;
   beforeEach(async () => {
@@ -398,6 +429,21 @@ describe('pushing to a mall whose orders show late', () => {
     now = T + 4_000;
     await runSyncCycle(deps);
     expect((await db.syncCursors.get('rakuten:orders'))!.explainedThrough).toBe(T + 4_000);
+  });
+
+  it('for Amazon, every order is known read only up to the bound Amazon stated, never up to when we asked', async () => {
+    const amazon = Object.assign(new FakeMall('amazon'), { orderVisibilityLagMs: 120_000 });
+    amazon.addOrder('A1', [{ item: 'A-TEE-M', qty: 1 }], T);
+    const deps = { db, adapters: async () => ({ amazon }), now: () => T + 300_000, initialSince: () => T - 60_000 };
+    await runSyncCycle(deps);
+    // No bound stated: nothing is taken as read (a caught-up read of a late mall proves nothing by itself).
+    expect((await db.syncCursors.get('amazon:orders'))!.explainedThrough).toBeUndefined();
+    amazon.listedThrough = T + 175_000;
+    await runSyncCycle(deps);
+    expect((await db.syncCursors.get('amazon:orders'))!.explainedThrough).toBe(T + 175_000);
+    amazon.listedThrough = undefined;
+    await runSyncCycle(deps);
+    expect((await db.syncCursors.get('amazon:orders'))!.explainedThrough).toBe(T + 175_000);
   });
 
   it('a push the mall refused (an error answer) overwrote nothing: a sale made meanwhile is explained as usual', async () => {
