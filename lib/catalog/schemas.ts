@@ -87,6 +87,8 @@ const listingBase = z.object({
       lostWindows: z.array(z.tuple([timestamp, timestamp])).optional(),
       /** The last reading of the shelf: when it was asked for and when it answered. */
       lastRead: z.tuple([timestamp, timestamp]).optional(),
+      /** The last reading that found the shelf moved by the mall itself (changed the count). */
+      countedBy: z.tuple([timestamp, timestamp]).optional(),
       /** The latest reading whose count was released (shelf-guard.ts): orders it saw no longer explain anything. */
       released: z.tuple([timestamp, timestamp]).optional(),
       /**

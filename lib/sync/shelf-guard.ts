@@ -97,8 +97,12 @@ export function guardedQuantity(
   // count below zero may be a return whose cancellation is still to be read, and is left to expire.
   // An order that reading saw may still be read later (Amazon lists an order by its last update: one
   // cancelled before it was listed comes later): it must then not explain the count again (`released`).
+  // Readings since the one that last moved the count saw nothing new, so it is enough that every order up
+  // to that one is read (for Amazon, read every 30 s but listing orders minutes late, this is what lets
+  // a hold go before it expires).
   let released = before.released;
-  if (carried > 0 && previous && reading.explainedThrough !== undefined && reading.explainedThrough >= previous[1] + CLOCK_SKEW_MS + 1000) {
+  const countedBy = before.countedBy ?? previous;
+  if (carried > 0 && previous && countedBy && reading.explainedThrough !== undefined && reading.explainedThrough >= countedBy[1] + CLOCK_SKEW_MS + 1000) {
     carried = 0;
     released = previous;
   }
@@ -124,6 +128,7 @@ export function guardedQuantity(
       trackedSince: before.trackedSince,
       ...(lostWindows ? { lostWindows } : {}),
       lastRead,
+      ...(soldSincePush !== 0 ? { countedBy: lastRead } : before.countedBy ? { countedBy: before.countedBy } : {}),
       ...(released ? { released } : {}),
       ...(waiting.length > 0 ? { explained: waiting } : {}),
     },

@@ -27,7 +27,7 @@ describe('the shelf guard (pure)', () => {
     // The mall sold 2 (shelf 4 → 2); another mall sold 1 (our number 3).
     const push = guardedQuantity({ shelf }, 3, 2, T + 60_000, undefined, { requestedAt: T + 59_000 });
     expect(push.quantity).toBe(1);
-    expect(push.shelf).toEqual({ lastSet: 1, unseenSales: 2, unseenSince: T + 60_000, trackedSince: T, lastRead: [T + 59_000, T + 60_000] });
+    expect(push.shelf).toEqual({ lastSet: 1, unseenSales: 2, unseenSince: T + 60_000, trackedSince: T, lastRead: [T + 59_000, T + 60_000], countedBy: [T + 59_000, T + 60_000] });
     // Its order is read: our number drops to 1 by itself, and the 2 units are no longer unseen.
     const read = sale(push.shelf, 2, T + 30_123);
     expect(unseenNow(read)).toBe(0);
@@ -208,6 +208,30 @@ describe('the shelf guard for a mall that lists orders by their last update (Ama
     // Listed up to +60 s (a poll 3 minutes later): released, three minutes before it would expire.
     const released = guardedQuantity({ shelf: held.shelf }, 4, 3, T + 190_000, 480_000, { requestedAt: T + 189_800, explainedThrough: T + 60_000 });
     expect(released).toMatchObject({ quantity: 4, shelf: { unseenSales: 0, released: [T + 10_000, T + 10_400] } });
+  });
+
+  it('readings every 30 s that find nothing new do not keep the hold from its release', () => {
+    let shelf = guardedQuantity({ shelf: followed }, 4, 3, T + 10_400, 480_000, { requestedAt: T + 10_000 }).shelf;
+    // The shelf is read again and again while Amazon lists orders minutes behind: always short of the last reading.
+    for (let at = T + 40_400; at <= T + 160_400; at += 30_000) {
+      const next = guardedQuantity({ shelf }, 4, 3, at, 480_000, { requestedAt: at - 400, explainedThrough: at - 150_000 });
+      expect(next.quantity).toBe(3);
+      shelf = next.shelf;
+    }
+    // Amazon has listed every order up to +60 s: past the reading that counted the unit, so it goes, long
+    // before the 8 minutes; what the last reading saw is what was released.
+    const released = guardedQuantity({ shelf }, 4, 3, T + 190_400, 480_000, { requestedAt: T + 190_000, explainedThrough: T + 60_000 });
+    expect(released).toMatchObject({ quantity: 4, shelf: { unseenSales: 0, released: [T + 160_000, T + 160_400] } });
+    // A sale after that reading is still held as usual.
+    expect(guardedQuantity({ shelf: released.shelf }, 4, 3, T + 220_400, 480_000, { requestedAt: T + 220_000, explainedThrough: T + 90_000 }).quantity).toBe(3);
+  });
+
+  it('a hold is not released while units a later reading counted may still be unlisted orders', () => {
+    let shelf = guardedQuantity({ shelf: followed }, 4, 3, T + 10_400, 480_000, { requestedAt: T + 10_000 }).shelf;
+    // A second sale at +100 s, counted by the +130 s reading (a real sale Amazon has not listed yet).
+    shelf = guardedQuantity({ shelf }, 4, 2, T + 130_400, 480_000, { requestedAt: T + 130_000 }).shelf;
+    // Listed up to +60 s covers the first reading only: both units stay held.
+    expect(guardedQuantity({ shelf }, 4, 2, T + 190_400, 480_000, { requestedAt: T + 190_000, explainedThrough: T + 60_000 }).quantity).toBe(2);
   });
 
   it('an order the released reading saw, listed late because it was cancelled meanwhile, changes nothing', () => {
