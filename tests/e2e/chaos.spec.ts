@@ -68,6 +68,7 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
   const sampler = setInterval(sampleShown, 500);
   const injected: string[] = [];
   let kills = 0;
+  const killedAt: number[] = [];
   const until = Date.now() + BUYING_MS;
   console.log(`chaos: buying from ${new Date().toISOString()} for ${BUYING_MS / 1000} s`);
   let nextKill = Date.now() + 5_000 + rand() * 10_000;
@@ -79,6 +80,7 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
     if (Date.now() >= nextKill) {
       await killServiceWorker(context).catch(() => undefined);
       kills += 1;
+      killedAt.push(Date.now());
       nextKill = Date.now() + 5_000 + rand() * 15_000;
     }
     await page.waitForTimeout(2_000 + rand() * 3_000);
@@ -180,7 +182,9 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
   });
   // When the extension recorded each order's movements (read straight from its IndexedDB).
   const recorded = new Map<string, number>();
+  let runs: { startedAt: number; finishedAt?: number; outcome: string; pushes: number; errorDetails?: { mall: string; kind: string; message: string }[] }[] = [];
   if (preventable.length > 0) {
+    runs = (await catalogRows<(typeof runs)[number]>(context, 'syncRuns')).filter((r) => r !== undefined);
     const movements = await catalogRows<{ orderId?: string; kind: string; recordedAt?: number }>(context, 'stockMovements');
     const rows = movements.filter((m) => m?.kind === 'order').map((m) => [m!.orderId ?? '', m!.recordedAt ?? 0] as const);
     for (const [id, at] of rows) if (!recorded.has(id) || at < recorded.get(id)!) recorded.set(id, at);
@@ -196,7 +200,15 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
         return `${a.mall}×${units}@-${Math.round((order.at - a.at) / 1000)}s(read ${seen ? `+${Math.round((seen - a.at) / 1000)}s` : 'never'}${cancel})`;
       });
     const shelf = (shownLog.get(`${o.mall}:${o.skuCode}`) ?? []).filter((p) => p.at >= o.at - 240_000 && p.at <= o.at + 1_000).map((p) => `${p.v}@${Math.round((p.at - o.at) / 1000)}s`);
-    return `${o.mall} ${o.skuCode} ×${o.units} after ${earlier.join(', ')}; its shelf: ${shelf.join(' ')}`;
+    // What the selling mall's API and the worker went through in the two minutes before: faults, kills, cycles.
+    const from = o.at - 120_000;
+    const rel = (t: number) => `${Math.round((t - o.at) / 1000)}s`;
+    const faults = sim.ctx.faults.fired.filter((f) => f.mall === o.mall && f.at >= from && f.at <= o.at).map((f) => `${f.kind} ${f.path.split('?')[0]}@${rel(f.at)}`);
+    const killed = killedAt.filter((t) => t >= from && t <= o.at).map(rel);
+    const cycles = runs
+      .filter((r) => r.startedAt >= from && r.startedAt <= o.at)
+      .map((r) => `${rel(r.startedAt)}${r.finishedAt ? `–${rel(r.finishedAt)}` : ''} ${r.outcome} ${r.pushes}${(r.errorDetails ?? []).filter((e) => e.mall === o.mall).map((e) => ` [${e.kind}: ${e.message.slice(0, 60)}]`).join('')}`);
+    return `${o.mall} ${o.skuCode} ×${o.units} after ${earlier.join(', ')}; its shelf: ${shelf.join(' ')}\n  ${o.mall} faults: ${faults.join(', ') || 'none'}\n  worker kills: ${killed.join(', ') || 'none'}\n  cycles: ${cycles.join(' | ')}`;
   });
   const history = await ask<{ runs: { latencyP95Ms?: number; durationMs?: number; errors: number }[] }>(page, 'getSyncHistory', { limit: 2000 });
   const p95s = history.runs.map((r) => r.latencyP95Ms).filter((v): v is number => v !== undefined).sort((a, b) => a - b);

@@ -27,7 +27,8 @@ export interface FaultRule {
 
 export class FaultController {
   private rules: (FaultRule & { remaining: number })[] = [];
-  readonly fired: { kind: FaultKind; mall: MallId; path: string }[] = [];
+  /** What hit which request, and when (real time: a chaos run explains an oversell with it). */
+  readonly fired: { kind: FaultKind; mall: MallId; path: string; at: number }[] = [];
 
   add(rule: FaultRule): void {
     const count = rule.count === undefined ? 1 : rule.count < 0 ? Infinity : rule.count;
@@ -53,7 +54,7 @@ export class FaultController {
     if (!rule) return undefined;
     rule.remaining -= 1;
     this.rules = this.rules.filter((r) => r.remaining > 0);
-    this.fired.push({ kind: rule.kind, mall, path });
+    this.fired.push({ kind: rule.kind, mall, path, at: Date.now() });
     return rule;
   }
 
