@@ -24,12 +24,13 @@ export interface DrainReport {
 }
 
 /**
- * Backoff for a push the mall refused for now (the HTTP client has already retried it several times):
- * 15 s, 30 s, 1 min, then every 2 min. Stock that is not pushed is stock that may be sold twice, so a
- * push is never parked for long.
+ * Backoff for a push the mall refused for now: 5 s, 15 s, 30 s, 1 min, then every 2 min. Stock that is
+ * not pushed is stock that may be sold twice, and a sale elsewhere has 45 s to reach every mall: the
+ * first retry goes with the next cycle (a row a bulk call failed was never retried by the HTTP client;
+ * each mall's rate limiter still paces what is sent), and a mall that keeps refusing is left alone longer.
  */
 export function retryDelayMs(attempts: number): number {
-  return Math.min(2 * 60_000, 15_000 * 2 ** Math.max(0, attempts - 1));
+  return attempts <= 1 ? 5_000 : Math.min(2 * 60_000, 15_000 * 2 ** (attempts - 2));
 }
 
 /**

@@ -485,7 +485,7 @@ describe('pushing to a mall whose orders show late', () => {
     expect(shelf.inFlight).toBeUndefined();
     expect(shelf.openSince).toBeUndefined();
     expect(shelf.lostWindows ?? []).toEqual([]);
-    // The retry (15 s on) reads 3 (one unseen) and sends 2; once Amazon's order is read nothing is held back.
+    // The retry (5 s on, here 20 s) reads 3 (one unseen) and sends 2; once Amazon's order is read nothing is held back.
     clock.now = T + 30_000;
     await drainStockOutbox(db, { amazon }, { now: () => clock.now });
     expect(amazon.shown.get('amazon:tee')).toBe(2);

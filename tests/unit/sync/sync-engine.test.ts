@@ -5,7 +5,7 @@ import { MallError } from '@/lib/malls/errors';
 import { runSyncCycle } from '@/lib/sync/cycle';
 import { applyMovements, stockFromLedger } from '@/lib/sync/ledger';
 import { applyOrderMovements } from '@/lib/sync/orders';
-import { byRisk, drainStockOutbox } from '@/lib/sync/outbox';
+import { byRisk, drainStockOutbox, retryDelayMs } from '@/lib/sync/outbox';
 import { planStockPushes } from '@/lib/sync/plan';
 import { SyncLanes } from '@/lib/sync/lanes';
 import { followNewShelves } from '@/lib/sync/shelf-guard';
@@ -161,7 +161,10 @@ describe('planning and the outbox', () => {
     amazon.failNextPush = new MallError({ mall: 'amazon', endpoint: 'patch', kind: 'server', status: 503, message: '503' });
     await drainStockOutbox(db, { amazon }, { now: () => 10 });
     const backingOff = (await db.jobs.where('dedupeKey').equals('stock.push:amazon:bag').first())!;
-    expect(backingOff.nextAttemptAt).toBeGreaterThan(10_000);
+    expect(backingOff.nextAttemptAt).toBe(10 + retryDelayMs(1));
+    // The first retry goes with the next cycles (a sale elsewhere has 45 s to reach every mall); a mall
+    // that keeps refusing is tried less and less often, never less than every 2 minutes.
+    expect([1, 2, 3, 4, 5, 6].map(retryDelayMs)).toEqual([5_000, 15_000, 30_000, 60_000, 120_000, 120_000]);
     // A raise can wait for the backoff; Rakuten selling one (3 → 2) cannot.
     await applyMovements(db, [{ key: 'manual:bag-up', skuCode: 'bag', delta: 1, kind: 'manual', at: 20 }]);
     await planStockPushes(db, ['bag'], 20, 20);
