@@ -240,6 +240,11 @@ class DbObserver {
   lastJobQueryAt = Number.NEGATIVE_INFINITY;
   jobQueries = 0;
   pagesApplied = 0;
+  /**
+   * Per listing, each time the outbox recorded a push as done (`lastPushedAt`), with its number: also for
+   * a push it did not send because the shelf already showed that number (no pushStock call to see).
+   */
+  readonly confirmations = new Map<string, { at: number; quantity: number }[]>();
   private readonly waiting = new Map<string, ReadRecord[]>();
 
   constructor(private readonly now: () => number) {}
@@ -276,6 +281,23 @@ class DbObserver {
                 const cursor = await table.openCursor(req);
                 if (isDueIndex(req.query.index.name)) observer.sawJobQuery();
                 return cursor;
+              },
+            };
+          }
+          if (name === 'listings') {
+            return {
+              ...table,
+              mutate: async (req) => {
+                const res = await table.mutate(req);
+                if (req.type === 'put') {
+                  for (const value of req.values as { id?: string; lastPushedAt?: number; lastPushedQuantity?: number }[]) {
+                    if (!value.id || value.lastPushedAt === undefined || value.lastPushedQuantity === undefined) continue;
+                    const list = observer.confirmations.get(value.id) ?? [];
+                    if (list.at(-1)?.at !== value.lastPushedAt) list.push({ at: value.lastPushedAt, quantity: value.lastPushedQuantity });
+                    observer.confirmations.set(value.id, list);
+                  }
+                }
+                return res;
               },
             };
           }
@@ -461,7 +483,15 @@ interface OrderResult {
   outcome: Outcome;
 }
 
-function judgeOrders(sim: RunningMallSim, shown: ShownTimeline, reads: ReadRecord[], pushes: PushRecord[], cycles: CycleRecord[], listed: Record<MallId, Set<string>>): OrderResult[] {
+function judgeOrders(
+  sim: RunningMallSim,
+  shown: ShownTimeline,
+  reads: ReadRecord[],
+  pushes: PushRecord[],
+  cycles: CycleRecord[],
+  listed: Record<MallId, Set<string>>,
+  confirmations: ReadonlyMap<string, { at: number; quantity: number }[]>,
+): OrderResult[] {
   const firstRead = new Map<string, { end: number; appliedAt: number | undefined; cycle: number; cancelled: boolean }>();
   for (const r of [...reads].sort((a, b) => a.end - b.end)) {
     for (const o of r.orders) {
@@ -516,7 +546,12 @@ function judgeOrders(sim: RunningMallSim, shown: ShownTimeline, reads: ReadRecor
           if (seen === undefined) unconfirmedPairs += 1;
           visible = seen ?? next.endedAt;
         } else if (!next && involved) {
-          return { ...base, outcome: { kind: 'unreflected', why: `${listingId}: a push was owed after the order was applied, none succeeded` } };
+          // No push went out after the order: the outbox found the shelf already showing the number (the
+          // mall's own sale meanwhile, say) and recorded it as done without sending. Timed by that record.
+          const confirmed = (confirmations.get(listingId) ?? []).find((c) => c.at > appliedAt);
+          if (!confirmed) return { ...base, outcome: { kind: 'unreflected', why: `${listingId}: a push was owed after the order was applied, none succeeded` } };
+          unchangedPairs += 1;
+          visible = confirmed.at;
         } else {
           // Nothing planned for this listing in the cycle that read the order: the mall already had the number.
           unchangedPairs += 1;
@@ -690,7 +725,7 @@ async function main(): Promise<number> {
       // Converged shelves, no push owed, and at least one full cycle after traffic stopped (Amazon's lag means
       // shelves can look right while an order is still unread; the order count check below catches that).
       if (lastCheck.ok && !running && cyclesAfter.length > 0 && lastCycle && lastCycle.outstanding.size === 0) {
-        const results = judgeOrders(sim, shown, reads, pushes, cycles, listed);
+        const results = judgeOrders(sim, shown, reads, pushes, cycles, listed, dbo.confirmations);
         if (results.every((r) => r.outcome.kind !== 'unreflected')) {
           convergedAt = now();
           break;
@@ -718,7 +753,7 @@ async function main(): Promise<number> {
     };
 
     // --- results -----------------------------------------------------------------------------------------------
-    const results = judgeOrders(sim, shown, reads, pushes, cycles, listed);
+    const results = judgeOrders(sim, shown, reads, pushes, cycles, listed, dbo.confirmations);
     const pollMs = 1000 / OPERATION_LIMITS.searchOrders.rate;
     const lagMs = sim.malls.amazon.options.ordersVisibilityLagMs;
     const amazonBoundMs = pollMs + lagMs;
@@ -780,7 +815,7 @@ async function main(): Promise<number> {
     }
     console.log(table(['origin (p50 / p95)', 'to cycle start', 'cycle start → read', 'read → shelves', 'unchanged', 'unconfirmed', 'per destination mall'], splitRows));
     console.log(
-      `  to cycle start = accepted → start of the cycle that read it; → read = its listOrdersSince page returned; → shelves = the last other mall shows the pushed quantity. unchanged / unconfirmed: (order, mall, SKU) pairs timed by the end of the cycle that read the order (no push was due) / by the end of the push call (see the header)`,
+      `  to cycle start = accepted → start of the cycle that read it; → read = its listOrdersSince page returned; → shelves = the last other mall shows the pushed quantity. unchanged / unconfirmed: (order, mall, SKU) pairs timed by the end of the cycle that read the order (no push was due) or by the outbox finding the shelf already showing the number / by the end of the push call (see the header)`,
     );
 
     // Sync cycles and their phases.
