@@ -65,7 +65,8 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
       }
     }
   };
-  const sampler = setInterval(sampleShown, 500);
+  // Every 100 ms: a push that overwrote a sale half a second later must still show as a dip.
+  const sampler = setInterval(sampleShown, 100);
   const injected: string[] = [];
   let kills = 0;
   const killedAt: number[] = [];
@@ -183,7 +184,11 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
   // When the extension recorded each order's movements (read straight from its IndexedDB).
   const recorded = new Map<string, number>();
   let runs: { startedAt: number; finishedAt?: number; outcome: string; pushes: number; errorDetails?: { mall: string; kind: string; message: string }[] }[] = [];
+  const pushWindows = new Map<string, [number, number][]>();
   if (preventable.length > 0) {
+    // The spans in which Ichigen's pushes overwrote each oversold listing's shelf (read → landing), as it recorded them.
+    const oversold = await catalogRows<{ id: string; shelf?: { lostWindows?: [number, number][] } }>(context, 'listings', { keys: preventable.map((o) => `${o.mall}:${o.skuCode}`) });
+    for (const row of oversold) if (row) pushWindows.set(row.id, row.shelf?.lostWindows ?? []);
     runs = (await catalogRows<(typeof runs)[number]>(context, 'syncRuns')).filter((r) => r !== undefined);
     const movements = await catalogRows<{ orderId?: string; kind: string; recordedAt?: number }>(context, 'stockMovements');
     const rows = movements.filter((m) => m?.kind === 'order').map((m) => [m!.orderId ?? '', m!.recordedAt ?? 0] as const);
@@ -199,7 +204,7 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
         const units = a.lines.filter((l) => l.skuCode === o.skuCode).reduce((n, l) => n + l.quantity, 0);
         return `${a.mall}×${units}@-${Math.round((order.at - a.at) / 1000)}s(read ${seen ? `+${Math.round((seen - a.at) / 1000)}s` : 'never'}${cancel})`;
       });
-    const shelf = (shownLog.get(`${o.mall}:${o.skuCode}`) ?? []).filter((p) => p.at >= o.at - 240_000 && p.at <= o.at + 1_000).map((p) => `${p.v}@${Math.round((p.at - o.at) / 1000)}s`);
+    const shelf = (shownLog.get(`${o.mall}:${o.skuCode}`) ?? []).filter((p) => p.at >= o.at - 240_000 && p.at <= o.at + 1_000).map((p) => `${p.v}@${((p.at - o.at) / 1000).toFixed(1)}s`);
     // What the selling mall's API and the worker went through in the two minutes before: faults, kills, cycles.
     const from = o.at - 120_000;
     const rel = (t: number) => `${Math.round((t - o.at) / 1000)}s`;
@@ -208,7 +213,8 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
     const cycles = runs
       .filter((r) => r.startedAt >= from && r.startedAt <= o.at)
       .map((r) => `${rel(r.startedAt)}${r.finishedAt ? `–${rel(r.finishedAt)}` : ''} ${r.outcome} ${r.pushes}${(r.errorDetails ?? []).filter((e) => e.mall === o.mall).map((e) => ` [${e.kind}: ${e.message.slice(0, 60)}]`).join('')}`);
-    return `${o.mall} ${o.skuCode} ×${o.units} after ${earlier.join(', ')}; its shelf: ${shelf.join(' ')}\n  ${o.mall} faults: ${faults.join(', ') || 'none'}\n  worker kills: ${killed.join(', ') || 'none'}\n  cycles: ${cycles.join(' | ')}`;
+    const pushed = (pushWindows.get(`${o.mall}:${o.skuCode}`) ?? []).filter(([, to]) => to >= o.at - 240_000).map(([f, t]) => `${rel(f)}…${rel(t)}${t - f > 1_500 ? ` (${((t - f) / 1000).toFixed(1)} s)` : ''}`);
+    return `${o.mall} ${o.skuCode} ×${o.units} after ${earlier.join(', ')}; its shelf: ${shelf.join(' ')}\n  our pushes to it (read…landing): ${pushed.join(', ') || 'none'}\n  ${o.mall} faults: ${faults.join(', ') || 'none'}\n  worker kills: ${killed.join(', ') || 'none'}\n  cycles: ${cycles.join(' | ')}`;
   });
   const history = await ask<{ runs: { latencyP95Ms?: number; durationMs?: number; errors: number }[] }>(page, 'getSyncHistory', { limit: 2000 });
   const p95s = history.runs.map((r) => r.latencyP95Ms).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
