@@ -128,7 +128,8 @@ export async function runSyncCycle(deps: SyncCycleDeps): Promise<SyncCycleReport
         // A run of pages that began at `passStartedAt` and ends caught up has read every order placed
         // before then (a mall that shows orders late says up to when instead): the shelf guard trusts
         // that (shelf-guard.ts).
-        const explainedThrough = result.caughtUp ? (result.listedThrough ?? (adapter.orderVisibilityLagMs ? stored?.explainedThrough : passStartedAt)) : stored?.explainedThrough;
+        const provenByPass = result.caughtUp ? (result.listedThrough ?? (adapter.orderVisibilityLagMs ? undefined : passStartedAt)) : undefined;
+        const explainedThrough = provenByPass ?? stored?.explainedThrough;
         const readState = { ...(result.caughtUp ? {} : { passStartedAt }), ...(explainedThrough !== undefined ? { explainedThrough } : {}) };
         await db.transaction('rw', [db.orders, db.orderLines, db.customers, db.listings, db.skus, db.stockMovements, db.syncCursors, db.jobs, db.settings], async () => {
           const applied = await applyOrderMovements(db, mall, result.orders, { id: cursorId, value: result.cursor, readState }, now());

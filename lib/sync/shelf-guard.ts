@@ -117,6 +117,7 @@ export function guardedQuantity(
   const unseen = unseenSales + sum(waiting);
   const unseenSince = unseen === 0 ? undefined : soldSincePush !== 0 || expired || before.unseenSince === undefined ? now : before.unseenSince;
   const quantity = Math.max(0, target - Math.max(0, unseen));
+  const countedByNow = soldSincePush !== 0 ? lastRead : before.countedBy;
   // A push whose landing we never heard of overwrote the shelf at some moment up to this reading.
   const lostWindows = before.openSince !== undefined ? withLostWindow(before, before.openSince, now).lostWindows : before.lostWindows;
   return {
@@ -128,7 +129,7 @@ export function guardedQuantity(
       trackedSince: before.trackedSince,
       ...(lostWindows ? { lostWindows } : {}),
       lastRead,
-      ...(soldSincePush !== 0 ? { countedBy: lastRead } : before.countedBy ? { countedBy: before.countedBy } : {}),
+      ...(countedByNow ? { countedBy: countedByNow } : {}),
       ...(released ? { released } : {}),
       ...(waiting.length > 0 ? { explained: waiting } : {}),
     },

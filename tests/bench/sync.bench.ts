@@ -285,46 +285,39 @@ class DbObserver {
             };
           }
           if (name === 'listings') {
-            return {
-              ...table,
-              mutate: async (req) => {
-                const res = await table.mutate(req);
-                if (req.type === 'put') {
-                  for (const value of req.values as { id?: string; lastPushedAt?: number; lastPushedQuantity?: number }[]) {
-                    if (!value.id || value.lastPushedAt === undefined || value.lastPushedQuantity === undefined) continue;
-                    const list = observer.confirmations.get(value.id) ?? [];
-                    if (list.at(-1)?.at !== value.lastPushedAt) list.push({ at: value.lastPushedAt, quantity: value.lastPushedQuantity });
-                    observer.confirmations.set(value.id, list);
-                  }
-                }
-                return res;
-              },
-            };
+            return afterPuts<{ id?: string; lastPushedAt?: number; lastPushedQuantity?: number }>(table, (value) => {
+              if (!value.id || value.lastPushedAt === undefined || value.lastPushedQuantity === undefined) return;
+              const list = observer.confirmations.get(value.id) ?? [];
+              if (list.at(-1)?.at !== value.lastPushedAt) list.push({ at: value.lastPushedAt, quantity: value.lastPushedQuantity });
+              observer.confirmations.set(value.id, list);
+            });
           }
           if (name === 'syncCursors') {
-            return {
-              ...table,
-              mutate: async (req) => {
-                const res = await table.mutate(req);
-                if (req.type === 'put') {
-                  for (const value of req.values as { mall?: string; cursor?: string }[]) {
-                    const key = `${value.mall}\u0000${value.cursor}`;
-                    const record = observer.waiting.get(key)?.shift();
-                    if (record) {
-                      record.appliedAt = observer.now();
-                      observer.pagesApplied += 1;
-                    }
-                  }
-                }
-                return res;
-              },
-            };
+            return afterPuts<{ mall?: string; cursor?: string }>(table, (value) => {
+              const record = observer.waiting.get(`${value.mall}\u0000${value.cursor}`)?.shift();
+              if (record) {
+                record.appliedAt = observer.now();
+                observer.pagesApplied += 1;
+              }
+            });
           }
           return table;
         },
       }),
     });
   }
+}
+
+/** A table that calls `seen` with every row written by a put, once the write is done. */
+function afterPuts<Row>(table: DBCoreTable, seen: (row: Row) => void): DBCoreTable {
+  return {
+    ...table,
+    mutate: async (req) => {
+      const res = await table.mutate(req);
+      if (req.type === 'put') for (const row of req.values as Row[]) seen(row);
+      return res;
+    },
+  };
 }
 
 /** Wraps an adapter's order reads and stock pushes to record them; behaviour is unchanged. */
