@@ -16,6 +16,8 @@ export interface HttpRequest {
   /** The limit of this endpoint; `key` defaults to `${mall}:${endpoint}`. */
   rate?: RateSpec & { key?: string };
   timeoutMs?: number;
+  /** Attempts for this request (default: the client's); a caller with its own fallback asks for fewer. */
+  maxAttempts?: number;
   /**
    * Whether a failure after the request may have reached the mall can be retried. Reads and absolute
    * writes are idempotent; a RELATIVE stock change or a createFeed is not.
@@ -43,6 +45,25 @@ export interface HttpResponse {
  * answer 403 QPSLimit, Yahoo answers 403 "Forbidden" for both throttling and quota.
  */
 export type ResponseClassifier = (status: number, text: string, headers: Headers) => { kind: MallErrorKind; code?: string; retryAfterMs?: number } | undefined;
+
+/**
+ * How long a caller will wait for one call, overriding the client's defaults: the shelf read in front of
+ * a stock push gives up sooner than a write, because every push behind it waits, and the push has a
+ * fallback (lib/sync/outbox.ts).
+ */
+export interface CallPatience {
+  timeoutMs?: number;
+  maxAttempts?: number;
+}
+
+/** The request fields a patience sets (only those given). */
+export function patienceFields(patience: CallPatience | undefined, fallbackTimeoutMs?: number): Pick<HttpRequest, 'timeoutMs' | 'maxAttempts'> {
+  const timeoutMs = patience?.timeoutMs ?? fallbackTimeoutMs;
+  return {
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(patience?.maxAttempts !== undefined ? { maxAttempts: patience.maxAttempts } : {}),
+  };
+}
 
 export interface HttpClientOptions {
   fetch?: typeof fetch;
@@ -106,7 +127,7 @@ export class HttpClient {
   }
 
   async request(req: HttpRequest, classify: ResponseClassifier = defaultClassifier): Promise<HttpResponse> {
-    const { maxAttempts } = this.options;
+    const maxAttempts = req.maxAttempts ?? this.options.maxAttempts;
     for (let attempt = 1; ; attempt++) {
       const limiterKey = req.rate ? (req.rate.key ?? `${req.mall}:${req.endpoint}`) : undefined;
       if (req.rate && limiterKey) {

@@ -1,3 +1,4 @@
+import type { CallPatience } from '../http/client';
 import type { Listing, MallId } from '../catalog/schemas';
 import type { ItemResult } from './errors';
 
@@ -135,7 +136,8 @@ export interface MallAdapter {
   listOrdersSince(cursor: string | undefined, options?: { since?: number }): Promise<OrderPage>;
   getOrders(orderNumbers: string[]): Promise<MallOrder[]>;
   confirmOrders(orderNumbers: string[]): Promise<ItemResult[]>;
-  readStock(listings: Listing[]): Promise<StockReading[]>;
+  /** `patience`: the shelf read in front of a push gives up sooner than other calls (it has a fallback). */
+  readStock(listings: Listing[], options?: { patience?: CallPatience }): Promise<StockReading[]>;
   /** Batches to the API's maximum internally; answers one result per push, keyed by listing id. */
   pushStock(pushes: StockPush[], onProgress?: (p: ProgressReport) => void): Promise<ItemResult[]>;
   upsertItem(draft: ItemDraft): Promise<ItemResult[]>;

@@ -172,7 +172,7 @@ async function drainChunk(db: CatalogDb, mall: MallId, adapter: MallAdapter, chu
   if (guardsShelf(adapter)) {
     const readable = listings.filter((l): l is Listing => l !== undefined);
     shown = await adapter
-      .readStock(readable)
+      .readStock(readable, { patience: SHELF_READ_PATIENCE })
       .then((readings) => new Map(readings.map((r) => [r.listingId, r.quantity])))
       .catch(() => {
         shelvesUnread = true;
@@ -324,6 +324,14 @@ export function guardRecheckMs(adapter: Pick<MallAdapter, 'orderVisibilityLagMs'
 }
 /** A push that waits because the mall's shelf could not be read tries again after this. */
 export const SHELF_REREAD_MS = 5_000;
+
+/**
+ * The shelf read in front of pushes: every push of its chunk waits for it, and a read that fails has a
+ * fallback (lowering pushes go blind, see drainChunk). With the worker's 10 s timeout and 3 attempts, two
+ * stalled reads held Amazon's pushes for half a minute in the chaos run while another mall's sale waited
+ * to reach it; this gives up after about 10 s. A slow but answering mall (a few seconds) still gets read.
+ */
+export const SHELF_READ_PATIENCE = { timeoutMs: 5_000, maxAttempts: 2 } as const;
 
 /** Quantities above this are all "plenty": one unit more or less there sells nothing twice. */
 const LOW_QUANTITY_RANK_CAP = 10;

@@ -161,22 +161,33 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
   expect(status.counts.orders).toBe(accepted.length);
 
   // Oversells a sync within the bound would have prevented: the most a sync within the bound could
-  // have left on the selling mall's shelf — the mall's own sales and returns, the other malls' sales
-  // once older than their mall's bound, and their returns as soon as they happened (a sync may pass
-  // a cancellation on at once; one that did is not to blame) — was less than the order took.
-  const truthStart = new Map(buildDemoShop().skus.map((s) => [s.code, s.stock]));
+  // have left on the selling listing's shelf — its own sales and returns at once; any other listing's
+  // sales (another mall's, or a set and its components on the same mall, whose shelves move only when
+  // a sync moves them) once older than their mall's bound; their returns as soon as they happened (a
+  // sync may pass a cancellation on at once; one that did is not to blame) — was less than the order took.
+  const demoShop = buildDemoShop();
+  const truthStart = new Map(demoShop.skus.map((s) => [s.code, s.stock]));
+  const components = new Map(demoShop.skus.filter((s) => s.components.length > 0).map((s) => [s.code, s.components]));
+  /** The units of `sku` each listing of an order took: the SKU's own line, and each set holding it. */
+  const unitsByListing = (order: (typeof accepted)[number], sku: string) =>
+    order.listed.flatMap((l) => {
+      if (l.skuCode === sku) return [{ listing: l.skuCode, units: l.quantity }];
+      const part = components.get(l.skuCode)?.find((c) => c.skuCode === sku);
+      return part ? [{ listing: l.skuCode, units: l.quantity * part.quantity }] : [];
+    });
   const preventable = sim.ctx.truth.oversells.filter((o) => {
     const order = accepted.find((a) => a.mall === o.mall && a.orderId === o.orderId);
     if (!order) return false;
+    const sellingListings = new Set(unitsByListing(order, o.skuCode).map((u) => u.listing));
     let known = truthStart.get(o.skuCode) ?? 0;
     for (const a of accepted) {
       if (a === order) break;
-      const line = a.lines.find((l) => l.skuCode === o.skuCode);
-      if (!line) continue;
-      const seen = a.mall === o.mall || a.at <= order.at - BOUND_MS[a.mall];
-      if (!seen) continue;
-      known -= line.quantity;
-      if (a.cancelledAt !== undefined && a.cancelledAt < order.at) known += line.quantity;
+      for (const { listing, units } of unitsByListing(a, o.skuCode)) {
+        const seen = (a.mall === o.mall && sellingListings.has(listing)) || a.at <= order.at - BOUND_MS[a.mall];
+        if (!seen) continue;
+        known -= units;
+        if (a.cancelledAt !== undefined && a.cancelledAt < order.at) known += units;
+      }
     }
     const wanted = order.lines.find((l) => l.skuCode === o.skuCode)?.quantity ?? 0;
     return known < wanted;
@@ -201,7 +212,8 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
       .map((a) => {
         const seen = recorded.get(`${a.mall}:${a.orderId}`);
         const cancel = a.cancelledAt !== undefined && a.cancelledAt < order.at ? ` cancelled@-${Math.round((order.at - a.cancelledAt) / 1000)}s` : '';
-        const units = a.lines.filter((l) => l.skuCode === o.skuCode).reduce((n, l) => n + l.quantity, 0);
+        const parts = unitsByListing(a, o.skuCode);
+        const units = parts.map((p) => (p.listing === o.skuCode ? `${p.units}` : `${p.units} in ${p.listing}`)).join('+');
         return `${a.mall}×${units}@-${Math.round((order.at - a.at) / 1000)}s(read ${seen ? `+${Math.round((seen - a.at) / 1000)}s` : 'never'}${cancel})`;
       });
     const shelf = (shownLog.get(`${o.mall}:${o.skuCode}`) ?? []).filter((p) => p.at >= o.at - 240_000 && p.at <= o.at + 1_000).map((p) => `${p.v}@${((p.at - o.at) / 1000).toFixed(1)}s`);

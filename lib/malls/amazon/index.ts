@@ -88,7 +88,7 @@ export function createAmazonAdapter(config: AmazonAdapterConfig): AmazonAdapter 
       return orderNumbers.map((key) => ({ key, ok: true }));
     },
 
-    readStock: (l) => listings.readStock(l),
+    readStock: (l, options) => listings.readStock(l, options?.patience),
     pushStock: (pushes, onProgress) => listings.pushStock(pushes, onProgress),
     upsertItem: (draft) => listings.upsertItem(draft),
     confirmShipments: (shipments) => orders.confirmShipments(shipments),

@@ -1,3 +1,4 @@
+import type { CallPatience } from '../../http/client';
 import { z } from 'zod';
 import type { Listing } from '../../catalog/schemas';
 import { MallError, itemFailure, type ItemResult } from '../errors';
@@ -121,7 +122,7 @@ export class ListingsApi {
   }
 
   /** searchListingsItems by up to 20 SKUs. */
-  async searchBySku(skus: readonly string[], includedData: readonly string[]): Promise<Item[]> {
+  async searchBySku(skus: readonly string[], includedData: readonly string[], patience?: CallPatience): Promise<Item[]> {
     const items: Item[] = [];
     let pageToken: string | undefined;
     do {
@@ -139,6 +140,7 @@ export class ListingsApi {
           issueLocale: this.cfg.issueLocale,
         },
         schema: searchAnswer,
+        ...(patience ? { patience } : {}),
       });
       for (const item of data.items) this.learn(item);
       items.push(...data.items);
@@ -152,7 +154,7 @@ export class ListingsApi {
    * getListingsItem at the same 5 rps); a SKU with a comma cannot travel in the comma-separated
    * identifiers list and is read with getListingsItem. Listings Amazon does not have are left out.
    */
-  async readStock(listings: Listing[]): Promise<StockReading[]> {
+  async readStock(listings: Listing[], patience?: CallPatience): Promise<StockReading[]> {
     const wanted = listings.filter(isAmazon);
     const bySku = new Map<string, AmazonListing[]>();
     for (const l of wanted) bySku.set(l.amazon.sellerSku, [...(bySku.get(l.amazon.sellerSku) ?? []), l]);
@@ -161,7 +163,7 @@ export class ListingsApi {
     const plain = skus.filter((s) => !s.includes(','));
     const odd = skus.filter((s) => s.includes(','));
     // A few calls in flight hide network latency; the limiter still spaces them at 5 per second.
-    const found: Item[] = (await pool(chunk(plain, SEARCH_BATCH), 3, (batch) => this.searchBySku(batch, included))).flat();
+    const found: Item[] = (await pool(chunk(plain, SEARCH_BATCH), 3, (batch) => this.searchBySku(batch, included, patience))).flat();
     for (const sku of odd) {
       const item = await this.getItem(sku, included);
       if (item) found.push(item);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HttpRequest, ResponseClassifier } from '../../http/client';
+import { patienceFields, type CallPatience, type HttpRequest, type ResponseClassifier } from '../../http/client';
 import { MallError, unexpectedResponse, type MallErrorKind } from '../errors';
 import { fingerprint, LwaAuth, safeJson } from './auth';
 import { OPERATION_LIMITS, type AmazonCachedToken, type AmazonOperation, type ResolvedAmazonConfig } from './config';
@@ -45,6 +45,7 @@ export interface SpApiCall<T> {
   idempotent?: boolean;
   /** Send a Restricted Data Token for these resources instead of the LWA token (spec §2.3). */
   restricted?: RestrictedResource[];
+  patience?: CallPatience;
 }
 
 export interface SpApiAnswer<T> {
@@ -152,7 +153,7 @@ export class SpApi {
           ...(body !== undefined ? { body } : {}),
           rate: { rate, burst: Math.max(1, limit.burst - headroom), key: `amazon:${c.op}` },
           idempotent: c.idempotent ?? true,
-          ...(this.cfg.timeoutMs !== undefined ? { timeoutMs: this.cfg.timeoutMs } : {}),
+          ...patienceFields(c.patience, this.cfg.timeoutMs),
           prepare: async () => {
             sentToken = c.restricted ? await this.restrictedToken(c.restricted) : await this.auth.accessToken();
             return { 'x-amz-access-token': sentToken, 'x-amz-date': amzDate(this.cfg.now()) };

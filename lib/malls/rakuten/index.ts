@@ -69,7 +69,7 @@ export function createRakutenAdapter(config: RakutenAdapterConfig): RakutenAdapt
     listOrdersSince: (cursor, options) => feed.next(cursor, options?.since),
     getOrders: (orderNumbers) => getOrders(t, orderNumbers),
     confirmOrders: (orderNumbers) => confirmOrders(t, orderNumbers),
-    readStock: (listings) => readStock(t, listings),
+    readStock: (listings, options) => readStock(t, listings, options?.patience),
     pushStock: push,
     upsertItem: (draft) => upsertItem(t, draft, config.items ?? {}, (pushes) => push(pushes)),
     confirmShipments: (shipments) => confirmShipments(t, shipments),

@@ -1,3 +1,4 @@
+import type { CallPatience } from '../../http/client';
 import type { Listing } from '../../catalog/schemas';
 import { itemFailure, MallError, type ItemResult } from '../errors';
 import type { ProgressReport, StockPush, StockReading } from '../types';
@@ -30,7 +31,7 @@ function isRmsKey(value: string): boolean {
   return /^[A-Za-z0-9_-]{1,32}$/.test(value);
 }
 
-export async function readStock(t: RakutenTransport, listings: Listing[]): Promise<StockReading[]> {
+export async function readStock(t: RakutenTransport, listings: Listing[], patience?: CallPatience): Promise<StockReading[]> {
   const wanted = new Map<string, { manageNumber: string; variantId: string }>();
   for (const l of listings) {
     // A key RMS could never hold would make it refuse the whole call (IE0220 / IE0004, spec §3).
@@ -46,6 +47,7 @@ export async function readStock(t: RakutenTransport, listings: Listing[]): Promi
       method: 'POST',
       path: '/es/2.0/inventories/bulk-get',
       body: { inventories: batch.map((k) => ({ manageNumber: k.manageNumber, variantId: k.variantId })) },
+      ...(patience ? { patience } : {}),
     });
     if (res.status !== 200) throw rakutenError(GET, res.status, res.json);
     for (const row of parseBody(GET, res, inventoryBulkGetSchema).inventories) quantities.set(slotKey(row.manageNumber, row.variantId), row.quantity);

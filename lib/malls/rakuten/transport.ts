@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { HttpClient, ResponseClassifier } from '../../http/client';
+import { patienceFields, type CallPatience, type HttpClient, type ResponseClassifier } from '../../http/client';
 import type { RateSpec } from '../../http/rate-limiter';
 import { ArrivalEstimator, monotonicNow } from '../../http/arrival';
 import { MallError, unexpectedResponse, type MallErrorKind } from '../errors';
@@ -109,6 +109,7 @@ export interface RakutenRequest {
   body?: unknown;
   /** False for calls a replay could double (none today: stock pushes are ABSOLUTE). */
   idempotent?: boolean;
+  patience?: CallPatience;
 }
 
 export interface RakutenResponse {
@@ -198,6 +199,7 @@ export class RakutenTransport {
           ...(hasBody ? { body: JSON.stringify(req.body) } : {}),
           rate: this.rate(req.bucket),
           idempotent: req.idempotent ?? true,
+          ...patienceFields(req.patience),
           prepare: async () => {
             // A retry (after 5xx, timeout, throttling) also waits a full interval after the failed
             // attempt, which RMS metered too; the client's own backoff alone may be shorter.

@@ -184,7 +184,7 @@ export function createYahooAdapter(config: YahooAdapterConfig): YahooAdapter {
     getOrders: (orderNumbers) => getOrders(orderDeps, orderNumbers),
     confirmOrders: (orderNumbers) => confirmOrders(orderDeps, orderNumbers),
     confirmShipments: (shipments) => confirmShipments(orderDeps, shipments),
-    readStock: (listings) => readStock(transport, sellerId, listings),
+    readStock: (listings, options) => readStock(transport, sellerId, listings, options?.patience),
     pushStock: (pushes, onProgress) => pushStock(transport, sellerId, pushes, onProgress),
     upsertItem: (draft) => upsertItem(itemDeps, draft),
     updateItems: (updates) => updateItems(itemDeps, updates),

@@ -1,3 +1,4 @@
+import type { CallPatience } from '../../http/client';
 import type { Listing } from '../../catalog/schemas';
 import { itemFailure, MallError, type ItemResult, unexpectedResponse } from '../errors';
 import type { ProgressReport, StockPush, StockReading } from '../types';
@@ -34,7 +35,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 /** Current quantities. Listings Yahoo has no stock row for, or shows as unlimited, are left out. */
-export async function readStock(transport: YahooTransport, sellerId: string, listings: Listing[]): Promise<StockReading[]> {
+export async function readStock(transport: YahooTransport, sellerId: string, listings: Listing[], patience?: CallPatience): Promise<StockReading[]> {
   const byCode = new Map<string, YahooListing[]>();
   for (const listing of listings) {
     const problem = codeProblem(listing);
@@ -45,7 +46,7 @@ export async function readStock(transport: YahooTransport, sellerId: string, lis
   const readings: StockReading[] = [];
   for (const batch of chunks([...byCode.keys()], STOCK_BATCH_SIZE)) {
     const form = new URLSearchParams({ seller_id: sellerId, item_code: batch.join(',') });
-    const { data, response } = await transport.sendParsed({ api: 'getStock', method: 'POST', form }, getStockSchema);
+    const { data, response } = await transport.sendParsed({ api: 'getStock', method: 'POST', form, ...(patience ? { patience } : {}) }, getStockSchema);
     data.ResultSet.Result.forEach((row, i) => {
       const code = row.SubCode ? `${row.ItemCode}:${row.SubCode}` : row.ItemCode;
       const owners = byCode.get(code);

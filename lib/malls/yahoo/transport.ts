@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { HttpClient, HttpResponse } from '../../http/client';
+import { patienceFields, type CallPatience, type HttpClient, type HttpResponse } from '../../http/client';
 import { ArrivalEstimator, monotonicNow } from '../../http/arrival';
 import { MallError, unexpectedResponse } from '../errors';
 import type { YahooTokenManager } from './auth';
@@ -38,6 +38,7 @@ export interface YahooCall {
   form?: URLSearchParams | string;
   /** Raw `<Req>` body (order APIs, §0 encoding b). */
   xml?: string;
+  patience?: CallPatience;
   /** False for a request whose repetition is not harmless. Default true. */
   idempotent?: boolean;
 }
@@ -146,7 +147,7 @@ export class YahooTransport {
         headers,
         ...(body !== undefined ? { body } : {}),
         rate: { rate: YAHOO_RATE_PER_SECOND * rateScale, burst: 1, key: `yahoo:${call.api}` },
-        ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+        ...patienceFields(call.patience, this.options.timeoutMs),
         idempotent: call.idempotent ?? true,
         prepare: async () => {
           token = await this.options.tokens.accessToken();

@@ -125,6 +125,20 @@ describe('retries per fault kind', () => {
     expect(amazon.shownStock().get(SEED[0]!.skuCode)).toBe(10);
   });
 
+  it("a read's own patience overrides the client's timeout and attempts (the shelf read in front of a push)", async () => {
+    const t = adapter({ config: { timeoutMs: 5_000 }, http: { maxAttempts: 6 } });
+    sim.ctx.faults.add({ kind: 'hang', mall: 'amazon', path: '/listings/2021-08-01/items', count: 3 });
+    await expect(t.adapter.readStock(LISTINGS.slice(0, 5), { patience: { timeoutMs: 300, maxAttempts: 2 } })).rejects.toMatchObject({
+      kind: 'timeout',
+      retryable: true,
+      message: expect.stringContaining('no answer within 300 ms'),
+    });
+    expect(t.count('searchListingsItems')).toBe(2);
+    // The third hang is still armed: a read without patience waits it out with the client's own retries.
+    sim.ctx.faults.clear();
+    expect(await t.adapter.readStock(LISTINGS.slice(0, 5))).toHaveLength(5);
+  });
+
   it('gives up after the last attempt with a retryable error', async () => {
     const t = adapter({ http: { maxAttempts: 3 } });
     sim.ctx.faults.add({ kind: 'server-error', mall: 'amazon', path: '/listings/2021-08-01/items', count: 5 });

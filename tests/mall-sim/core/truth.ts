@@ -21,8 +21,12 @@ export class ShopTruth {
   acceptedOrders = 0;
   cancelledOrders = 0;
   private readonly orderLines = new Map<string, { mall: MallId; lines: BuyerLine[] }>();
-  /** Every accepted order with its time (and its cancellation's), for judging oversells after a run. */
-  readonly log: { mall: MallId; orderId: string; lines: BuyerLine[]; at: number; cancelledAt?: number }[] = [];
+  /**
+   * Every accepted order with its time (and its cancellation's), for judging oversells after a run:
+   * `lines` as physical SKUs (a set counts as its components), `listed` as the buyer ordered them (a
+   * set's sale moves only the set's own shelf on that mall, not its components' shelves).
+   */
+  readonly log: { mall: MallId; orderId: string; lines: BuyerLine[]; listed: BuyerLine[]; at: number; cancelledAt?: number }[] = [];
 
   constructor(private readonly now: () => number) {}
 
@@ -59,7 +63,7 @@ export class ShopTruth {
   recordOrder(mall: MallId, orderId: string, lines: BuyerLine[]): void {
     this.acceptedOrders += 1;
     this.orderLines.set(`${mall}:${orderId}`, { mall, lines });
-    this.log.push({ mall, orderId, lines: this.physical(lines), at: this.now() });
+    this.log.push({ mall, orderId, lines: this.physical(lines), listed: lines.map((l) => ({ ...l })), at: this.now() });
     for (const line of this.physical(lines)) {
       const before = this.stock.get(line.skuCode) ?? 0;
       const after = before - line.quantity;

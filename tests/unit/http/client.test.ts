@@ -80,6 +80,15 @@ describe('HttpClient', () => {
     expect(hits.get('/down')).toBe(6);
   });
 
+  it("a request's own maxAttempts overrides the client's", async () => {
+    scripts.set('/patient', ['503', '503', '503']);
+    const error = await client()
+      .request({ mall: 'amazon', endpoint: 'patient', method: 'GET', url: `${base}/patient`, maxAttempts: 2 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'server', status: 503 });
+    expect(hits.get('/patient')).toBe(2);
+  });
+
   it('does not resend a non-idempotent request after the connection dropped', async () => {
     scripts.set('/relative', ['drop']);
     const error = await client()

@@ -1,4 +1,5 @@
 import type { Listing, MallId } from '@/lib/catalog/schemas';
+import type { CallPatience } from '@/lib/http/client';
 import { MallError, itemFailure, type ItemResult } from '@/lib/malls/errors';
 import type { MallAdapter, MallOrder, OrderPage, StockPush } from '@/lib/malls/types';
 
@@ -69,7 +70,7 @@ export class FakeMall implements MallAdapter {
   testConnection = async () => ({ ok: true, checks: [] });
   getOrders = async () => [];
   confirmOrders = async () => [];
-  readStock = async (listings: Listing[]) => listings.filter((l) => this.shown.has(l.id)).map((l) => ({ listingId: l.id, quantity: this.shown.get(l.id)! }));
+  readStock = async (listings: Listing[], _options?: { patience?: CallPatience }) => listings.filter((l) => this.shown.has(l.id)).map((l) => ({ listingId: l.id, quantity: this.shown.get(l.id)! }));
   upsertItem = async () => [];
   confirmShipments = async () => [];
 }

@@ -5,7 +5,7 @@ import { runSyncCycle } from '@/lib/sync/cycle';
 import { applyMovements } from '@/lib/sync/ledger';
 import { applyOrderMovements } from '@/lib/sync/orders';
 import { planStockPushes } from '@/lib/sync/plan';
-import { drainStockOutbox, SHELF_REREAD_MS } from '@/lib/sync/outbox';
+import { drainStockOutbox, SHELF_READ_PATIENCE, SHELF_REREAD_MS } from '@/lib/sync/outbox';
 import { followNewShelves, guardedQuantity, LOST_WINDOW_KEEP_MS, mergeConfirmedShelf, ownCancellationRead, ownCancelledOrderRead, ownOrderRead, UNSEEN_SALES_EXPIRE_MS, unseenNow, withLostWindow, type ShelfState } from '@/lib/sync/shelf-guard';
 import { FakeMall } from './fake-mall';
 import { MallError } from '@/lib/malls/errors';
@@ -307,7 +307,9 @@ describe('pushing to a mall whose orders show late', () => {
     await planStockPushes(db, ['tee'], 0, 0);
     await drainStockOutbox(db, { amazon }, { now: () => 1_000 });
     expect(amazon.shown.get('amazon:tee')).toBe(4);
-    amazon.readStock = async () => {
+    const asked: unknown[] = [];
+    amazon.readStock = async (_listings, options) => {
+      asked.push(options);
       throw new Error('503');
     };
     // Another mall's sale (4 → 3): waiting would leave it on sale here; sending can only undo Amazon's
@@ -316,6 +318,8 @@ describe('pushing to a mall whose orders show late', () => {
     await planStockPushes(db, ['tee'], 2_000, 2_000);
     await drainStockOutbox(db, { amazon }, { now: () => 2_000 });
     expect(amazon.shown.get('amazon:tee')).toBe(3);
+    // The read in front of the push gave up sooner than the worker's other calls: the push had a fallback.
+    expect(asked).toEqual([{ patience: SHELF_READ_PATIENCE }]);
     const shelf = (await db.listings.get('amazon:tee'))!.shelf!;
     expect(shelf).toMatchObject({ lastSet: 3 });
     expect(shelf.inFlight).toBeUndefined();
