@@ -13,6 +13,8 @@ export class FakeMall implements MallAdapter {
   pushCalls: StockPush[][] = [];
   failNextPush?: MallError;
   failListings = new Set<string>();
+  /** Rows refused for now (as Rakuten's 409 conflict for some rows of a bulk-upsert) while the rest land. */
+  conflictListings = new Set<string>();
   /** Orders per page. */
   pageSize = 2;
   /** Reported on a caught-up page, as a mall that shows orders late states its window's bound. */
@@ -59,6 +61,9 @@ export class FakeMall implements MallAdapter {
       throw e;
     }
     return pushes.map((p) => {
+      if (this.conflictListings.has(p.listing.id)) {
+        return itemFailure(p.listing.id, { mall: this.mall, endpoint: 'push', kind: 'server', status: 409, message: 'Conflict occurred. Please retry.' });
+      }
       if (this.failListings.has(p.listing.id)) {
         return itemFailure(p.listing.id, { mall: this.mall, endpoint: 'push', kind: 'invalid-request', message: 'item refused' });
       }

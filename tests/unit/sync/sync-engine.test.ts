@@ -155,6 +155,29 @@ describe('planning and the outbox', () => {
     expect(bagJob?.payload).toMatchObject({ urgent: true, causedAt: 100 });
   });
 
+  it('a row the mall refused for now goes again with the next batches for half a minute, then backs off', async () => {
+    await planStockPushes(db, ['bag', 'tee'], 1, 1);
+    const rakuten = new FakeMall('rakuten');
+    rakuten.conflictListings.add('rakuten:bag');
+    let now = 10;
+    const tries: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      await drainStockOutbox(db, { rakuten }, { now: () => now });
+      const job = (await db.jobs.where('dedupeKey').equals('stock.push:rakuten:bag').first())!;
+      expect(job).toMatchObject({ status: 'pending', attempts: i + 1, lastError: expect.stringContaining('Conflict occurred') });
+      tries.push(job.nextAttemptAt - now);
+      now = job.nextAttemptAt;
+    }
+    // The other row of the batch landed the first time and was not sent again.
+    expect(rakuten.pushCalls.flat().filter((p) => p.listing.id === 'rakuten:tee')).toHaveLength(1);
+    expect(await db.jobs.where('dedupeKey').equals('stock.push:rakuten:tee').count()).toBe(0);
+    expect(tries).toEqual([5_000, 5_000, 5_000, 5_000, 5_000, 5_000, 15_000, 30_000]);
+    rakuten.conflictListings.clear();
+    await drainStockOutbox(db, { rakuten }, { now: () => now });
+    expect(rakuten.shown.get('rakuten:bag')).toBeDefined();
+    expect(await db.jobs.where('dedupeKey').equals('stock.push:rakuten:bag').count()).toBe(0);
+  });
+
   it('a waiting push whose number drops goes at once, not after its backoff or recheck', async () => {
     await planStockPushes(db, ['bag'], 1, 1);
     const amazon = new FakeMall('amazon');
