@@ -1,4 +1,3 @@
-import type { CallPatience } from '../../http/client';
 import { z } from 'zod';
 import type { Listing } from '../../catalog/schemas';
 import { MallError, itemFailure, type ItemResult } from '../errors';
@@ -6,6 +5,7 @@ import type { ItemDraft, ItemDraftVariant, ProgressReport, StockPush, StockReadi
 import type { FeedMessageInput, FeedPatch, FeedsApi } from './feeds';
 import type { SpApi } from './spapi';
 import { chunk, pool, toMallError } from './util';
+import type { CallPatience } from '../../http/client';
 
 /**
  * Listings Items API 2021-08-01 (spec §4) and, for large updates, JSON_LISTINGS_FEED (spec §5): stock,

@@ -1,9 +1,9 @@
-import type { CallPatience } from '../../http/client';
 import type { Listing } from '../../catalog/schemas';
 import { itemFailure, MallError, type ItemResult } from '../errors';
 import type { ProgressReport, StockPush, StockReading } from '../types';
 import { inventoryBulkGetSchema, itemErrorsBodySchema, type RmsError } from './schemas';
 import { parseBody, rakutenError, type RakutenTransport } from './transport';
+import type { CallPatience } from '../../http/client';
 
 /** InventoryAPI 2.0 caps (spec §5): bulk.get 1..1,000 keys, bulk.upsert 1..400 rows, quantity 0..99,999. */
 export const BULK_GET_MAX = 1_000;

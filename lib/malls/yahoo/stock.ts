@@ -1,9 +1,9 @@
-import type { CallPatience } from '../../http/client';
 import type { Listing } from '../../catalog/schemas';
 import { itemFailure, MallError, type ItemResult, unexpectedResponse } from '../errors';
 import type { ProgressReport, StockPush, StockReading } from '../types';
 import { getStockSchema, setStockSchema } from './schemas';
 import type { YahooTransport } from './transport';
+import type { CallPatience } from '../../http/client';
 
 /** §2.3 / §2.4: at most 1,000 codes per getStock / setStock. */
 export const STOCK_BATCH_SIZE = 1000;
