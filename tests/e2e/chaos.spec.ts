@@ -73,7 +73,18 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
   const until = Date.now() + BUYING_MS;
   console.log(`chaos: buying from ${new Date().toISOString()} for ${BUYING_MS / 1000} s`);
   let nextKill = Date.now() + 5_000 + rand() * 10_000;
+  // Order searches that answer again orders already read, every ~10 s on one mall (its own generator, so the
+  // other faults come in the same sequence as before it was added).
+  const duplicateRand = seededRandom(20261202);
+  const orderMalls: MallId[] = ['rakuten', 'yahoo', 'amazon'];
+  let nextDuplicate = Date.now() + 3_000;
   while (Date.now() < until) {
+    if (Date.now() >= nextDuplicate) {
+      const mall = orderMalls[Math.floor(duplicateRand() * orderMalls.length)]!;
+      sim.ctx.faults.add({ kind: 'duplicate', mall, count: 2 });
+      injected.push(`duplicate@${mall}`);
+      nextDuplicate = Date.now() + 5_000 + duplicateRand() * 10_000;
+    }
     const pick = faultKinds[Math.floor(rand() * faultKinds.length)]!;
     const mall = pick.malls[Math.floor(rand() * pick.malls.length)]!;
     sim.ctx.faults.add({ kind: pick.kind, mall, ...(pick.delayMs ? { delayMs: pick.delayMs } : {}), ...(pick.count ? { count: pick.count } : {}) });
@@ -155,6 +166,10 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
   console.log(`chaos: ${accepted.length} orders accepted (${accepted.filter((o) => o.cancelledAt).length} cancelled), ${injected.length} faults injected, ${kills} worker kills`);
   expect(accepted.length).toBeGreaterThanOrEqual(300);
   expect(kills).toBeGreaterThanOrEqual(5);
+  // Order searches answered again with orders already read, per mall (the ledger must count each once).
+  const duplicates = sim.ctx.faults.fired.filter((f) => f.kind === 'duplicate');
+  console.log(`chaos: ${duplicates.length} order searches repeated earlier orders (${orderMalls.map((m) => `${m} ${duplicates.filter((d) => d.mall === m).length}`).join(', ')})`);
+  expect(duplicates.length).toBeGreaterThanOrEqual(10);
 
   // Every accepted order is in the catalog exactly once (orders are keyed by mall and number).
   const status = await ask<{ counts: { orders: number } }>(page, 'getCatalogStatus');

@@ -127,6 +127,24 @@ describe.each(['v0', 'v2026-01-01'] as const)('orders API %s', (api) => {
     expect(later.orders.map((o) => o.orderNumber)).toEqual([id]);
   });
 
+  it('an order search that answers again orders already read: they come again, and the cursor still moves on', async () => {
+    const t = adapter(api);
+    const start = sim.ctx.clock.now();
+    const first = place([[0, 1]]);
+    sim.ctx.clock.advance(3 * MINUTE);
+    const read = await drain(t, undefined, start - MINUTE);
+    expect(read.orders.map((o) => o.orderNumber)).toEqual([first]);
+    const second = place([[1, 1]]);
+    sim.ctx.clock.advance(3 * MINUTE);
+    const fired = sim.ctx.faults.fired.length;
+    sim.ctx.faults.add({ kind: 'duplicate', mall: 'amazon' });
+    const next = await drain(t, read.cursor);
+    expect(next.orders.map((o) => o.orderNumber)).toEqual([first, second]);
+    expect(sim.ctx.faults.fired.slice(fired).map((f) => f.kind)).toEqual(['duplicate']);
+    sim.ctx.clock.advance(3 * MINUTE);
+    expect((await t.adapter.listOrdersSince(next.cursor)).orders).toEqual([]);
+  });
+
   it('re-reads an order whose status changed, with the unified status', async () => {
     const t = adapter(api);
     const start = sim.ctx.clock.now();

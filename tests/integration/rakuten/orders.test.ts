@@ -77,6 +77,24 @@ describe('listOrdersSince', () => {
     expect(third.orders.map((x) => x.orderNumber)).toEqual([late]);
   });
 
+  it('a search that answers again orders already read: read again or skipped, never lost, and the feed moves on', async () => {
+    h = await harness({ timeScale: 20 });
+    const first = place(h);
+    h.srv.ctx.clock.advance(2 * MIN);
+    const read = await drain(h, undefined, h.srv.ctx.clock.now() - DAY);
+    expect(read.orders.map((o) => o.orderNumber)).toEqual([first]);
+    const second = place(h, 'ich00002-be', 2);
+    h.srv.ctx.clock.advance(2 * MIN);
+    const fired = h.srv.ctx.faults.fired.length;
+    h.srv.ctx.faults.add({ kind: 'duplicate', mall: 'rakuten' });
+    const next = await drain(h, read.cursor);
+    expect(h.srv.ctx.faults.fired.slice(fired).map((f) => f.kind)).toEqual(['duplicate']);
+    const numbers = next.orders.map((o) => o.orderNumber);
+    expect(numbers).toContain(second);
+    expect(numbers.every((n) => n === first || n === second)).toBe(true);
+    expect((await drain(h, next.cursor)).orders).toEqual([]);
+  });
+
   it('reports confirmation by Rakuten (300), shipment (500) and cancellation as changes, each once', async () => {
     h = await harness({ timeScale: 20 });
     const since = h.srv.ctx.clock.now() - MIN;

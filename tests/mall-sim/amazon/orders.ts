@@ -88,6 +88,8 @@ function parseDate(name: string, raw: string | null): number | undefined {
 export class OrdersService {
   readonly orders = new Map<string, AmazonOrder>();
   private readonly pages = new Map<string, PageState>();
+  /** Order ids of the last order search answer (getOrders, searchOrders), for the `duplicate` fault. */
+  private lastSearched: string[] = [];
   private seq = 0;
 
   constructor(
@@ -464,7 +466,10 @@ export class OrdersService {
       };
     }
     const elements = this.auth.dataElements(call.token, call.request.method, call.request.url.pathname);
-    const slice = page.ids.slice(page.offset, page.offset + page.pageSize).flatMap((id) => {
+    const hits = page.ids.slice(page.offset, page.offset + page.pageSize);
+    const again = this.ctx.faults.take('amazon', call.request.url.pathname, ['duplicate']) ? this.lastSearched.filter((id) => !hits.includes(id)) : [];
+    this.lastSearched = hits;
+    const slice = [...again, ...hits].flatMap((id) => {
       const o = this.orders.get(id);
       return o ? [this.v0Order(o, elements)] : [];
     });
@@ -503,7 +508,10 @@ export class OrdersService {
       };
     }
     const included = new Set(q.has('includedData') ? csv(q, 'includedData') : (page.includedData ?? []));
-    const orders = page.ids.slice(page.offset, page.offset + page.pageSize).flatMap((id) => {
+    const hits = page.ids.slice(page.offset, page.offset + page.pageSize);
+    const again = this.ctx.faults.take('amazon', call.request.url.pathname, ['duplicate']) ? this.lastSearched.filter((id) => !hits.includes(id)) : [];
+    this.lastSearched = hits;
+    const orders = [...again, ...hits].flatMap((id) => {
       const o = this.orders.get(id);
       return o ? [this.v2026Order(o, included)] : [];
     });

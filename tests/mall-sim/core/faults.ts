@@ -9,8 +9,10 @@ import type { MallId } from './types';
  * - drop: destroy the socket without an answer
  * - partial: bulk endpoints fail the items listed in `items` (or every other item) while the rest succeed
  * - expire-auth: the credential in use is treated as expired (token / license key)
+ * - duplicate: an order search answers, ahead of its own hits, the orders its previous answer carried
+ *   (overlapping windows, a replayed page): the client reads orders it has already read
  */
-export type FaultKind = 'throttle' | 'server-error' | 'slow' | 'hang' | 'drop' | 'partial' | 'expire-auth';
+export type FaultKind = 'throttle' | 'server-error' | 'slow' | 'hang' | 'drop' | 'partial' | 'expire-auth' | 'duplicate';
 
 export interface FaultRule {
   kind: FaultKind;

@@ -184,8 +184,19 @@ export function createRakutenSim(ctx: SimContext, options: RakutenSimOptions = {
     getResultUpdateOrderShippingAsync: orders.getResultUpdateOrderShippingAsync,
     cancelOrder: orders.cancelOrder,
   };
+  // The order numbers of the last searchOrder answer, for the `duplicate` fault.
+  let lastSearchHits: string[] = [];
   for (const [name, handler] of Object.entries(orderHandlers)) {
-    endpoint('POST', `/es/2.0/order/${name}/`, `rpay.order.${name}` as RakutenFunction, 'order', (c) => handler(orderDeps, c.body));
+    endpoint('POST', `/es/2.0/order/${name}/`, `rpay.order.${name}` as RakutenFunction, 'order', (c) => {
+      const reply = handler(orderDeps, c.body);
+      if (name !== 'searchOrder') return reply;
+      const answer = reply.body as { orderNumberList?: string[] | null } | undefined;
+      if (reply.status !== 200 || !Array.isArray(answer?.orderNumberList)) return reply;
+      const hits = answer.orderNumberList;
+      const again = ctx.faults.take('rakuten', c.request.url.pathname, ['duplicate']) ? lastSearchHits.filter((n) => !hits.includes(n) && store.orders.has(n)) : [];
+      lastSearchHits = hits;
+      return again.length > 0 ? { ...reply, body: { ...answer, orderNumberList: [...again, ...hits] } } : reply;
+    });
   }
 
   // -------------------------------------------------------------------------------------- sim hooks

@@ -78,6 +78,7 @@ export function createYahooSim(ctx: SimContext, options: YahooSimOptions = {}): 
     items: new Map(),
     stock: new Map(),
     orders: new Map(),
+    lastListed: [],
     skuToCode: new Map(),
     codeToSku: new Map(),
     publishAt: null,
