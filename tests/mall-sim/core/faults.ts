@@ -10,7 +10,9 @@ import type { MallId } from './types';
  * - partial: bulk endpoints fail the items listed in `items` (or every other item) while the rest succeed
  * - expire-auth: the credential in use is treated as expired (token / license key)
  * - duplicate: an order search answers, ahead of its own hits, the orders its previous answer carried
- *   (overlapping windows, a replayed page): the client reads orders it has already read
+ *   (overlapping windows, a replayed page): the client reads orders it has already read. Rakuten and
+ *   Amazon only: Yahoo's orderList pages by position (Start/Result), so a longer answer is not one it
+ *   can give, and its client re-lists every order of its window on every cycle anyway (lib/malls/yahoo/orders.ts)
  */
 export type FaultKind = 'throttle' | 'server-error' | 'slow' | 'hang' | 'drop' | 'partial' | 'expire-auth' | 'duplicate';
 

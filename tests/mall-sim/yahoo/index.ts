@@ -78,7 +78,6 @@ export function createYahooSim(ctx: SimContext, options: YahooSimOptions = {}): 
     items: new Map(),
     stock: new Map(),
     orders: new Map(),
-    lastListed: [],
     skuToCode: new Map(),
     codeToSku: new Map(),
     publishAt: null,

@@ -557,12 +557,7 @@ export function orderList(state: YahooState, request: RouteRequest): void {
     .filter((o) => filters.every((f) => f(o, state)))
     .sort((a, b) => (a.orderTime - b.orderTime || a.orderId.localeCompare(b.orderId)) * (sort === '-order_time' ? -1 : 1));
   const start = Number(startText);
-  const hits = matches.slice(start - 1, start - 1 + Number(resultText));
-  const again = state.ctx.faults.take('yahoo', request.url.pathname, ['duplicate'])
-    ? state.lastListed.filter((id) => !hits.some((o) => o.orderId === id)).flatMap((id) => state.orders.get(id) ?? [])
-    : [];
-  state.lastListed = hits.map((o) => o.orderId);
-  const page = [...again, ...hits];
+  const page = matches.slice(start - 1, start - 1 + Number(resultText));
   const ordered = [...fields].sort((a, b) => (FIELD_INDEX.get(a)?.rank ?? 1e6) - (FIELD_INDEX.get(b)?.rank ?? 1e6));
   const searchTree: XmlTree = { TotalCount: String(matches.length) };
   if (page.length) {

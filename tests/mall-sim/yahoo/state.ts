@@ -130,8 +130,6 @@ export interface YahooState {
   items: Map<string, ItemRecord>;
   stock: Map<string, StockRow>;
   orders: Map<string, Order>;
-  /** Order ids of the last orderList answer, for the `duplicate` fault. */
-  lastListed: string[];
   skuToCode: Map<string, { itemCode: string; subCode: string }>;
   codeToSku: Map<string, string>;
   /** Pending reservePublish time (mall ms), or null. */
