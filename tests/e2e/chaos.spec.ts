@@ -170,7 +170,7 @@ test('chaos: 300+ orders with faults and a killed worker end with every mall sho
   // Order searches answered again with orders already read, per mall (the ledger must count each once).
   const duplicates = sim.ctx.faults.fired.filter((f) => f.kind === 'duplicate');
   console.log(`chaos: ${duplicates.length} order searches repeated earlier orders (${orderMalls.map((m) => `${m} ${duplicates.filter((d) => d.mall === m).length}`).join(', ')})`);
-  expect(duplicates.length).toBeGreaterThanOrEqual(10);
+  expect(duplicates.length).toBeGreaterThanOrEqual(5);
 
   // Every accepted order is in the catalog exactly once (orders are keyed by mall and number).
   const status = await ask<{ counts: { orders: number } }>(page, 'getCatalogStatus');
