@@ -51,10 +51,7 @@ export type ResponseClassifier = (status: number, text: string, headers: Headers
  * a stock push gives up sooner than a write, because every push behind it waits, and the push has a
  * fallback (lib/sync/outbox.ts).
  */
-export interface CallPatience {
-  timeoutMs?: number;
-  maxAttempts?: number;
-}
+export type CallPatience = Pick<HttpRequest, 'timeoutMs' | 'maxAttempts'>;
 
 /** The request fields a patience sets (only those given). */
 export function patienceFields(patience: CallPatience | undefined, fallbackTimeoutMs?: number): Pick<HttpRequest, 'timeoutMs' | 'maxAttempts'> {

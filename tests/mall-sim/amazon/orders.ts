@@ -466,10 +466,8 @@ export class OrdersService {
       };
     }
     const elements = this.auth.dataElements(call.token, call.request.method, call.request.url.pathname);
-    const hits = page.ids.slice(page.offset, page.offset + page.pageSize);
-    const again = this.ctx.faults.take('amazon', call.request.url.pathname, ['duplicate']) ? this.lastSearched.filter((id) => !hits.includes(id)) : [];
-    this.lastSearched = hits;
-    const slice = [...again, ...hits].flatMap((id) => {
+    const answered = this.answeredIds(page.ids.slice(page.offset, page.offset + page.pageSize), call.request.url.pathname);
+    const slice = answered.flatMap((id) => {
       const o = this.orders.get(id);
       return o ? [this.v0Order(o, elements)] : [];
     });
@@ -508,16 +506,21 @@ export class OrdersService {
       };
     }
     const included = new Set(q.has('includedData') ? csv(q, 'includedData') : (page.includedData ?? []));
-    const hits = page.ids.slice(page.offset, page.offset + page.pageSize);
-    const again = this.ctx.faults.take('amazon', call.request.url.pathname, ['duplicate']) ? this.lastSearched.filter((id) => !hits.includes(id)) : [];
-    this.lastSearched = hits;
-    const orders = [...again, ...hits].flatMap((id) => {
+    const answered = this.answeredIds(page.ids.slice(page.offset, page.offset + page.pageSize), call.request.url.pathname);
+    const orders = answered.flatMap((id) => {
       const o = this.orders.get(id);
       return o ? [this.v2026Order(o, included)] : [];
     });
     const body: Record<string, unknown> = { orders, [page.bound.name]: page.bound.value };
     if (page.offset + page.pageSize < page.ids.length) body.pagination = { nextToken: this.savePage({ ...page, offset: page.offset + page.pageSize }) };
     call.ok(200, body);
+  }
+
+  /** The ids an order search answers: its hits, after the previous answer's when the `duplicate` fault fires. */
+  private answeredIds(hits: string[], path: string): string[] {
+    const again = this.ctx.faults.take('amazon', path, ['duplicate']) ? this.lastSearched.filter((id) => !hits.includes(id)) : [];
+    this.lastSearched = hits;
+    return [...again, ...hits];
   }
 
   private orderOr404(orderId: string): AmazonOrder {
